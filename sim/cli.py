@@ -1,0 +1,89 @@
+"""The `cascade` command line."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from types import FrameType
+
+import click
+
+from sim.devnet import Devnet, DevnetConfig, DevnetError
+from sim.paths import ToolchainMissing
+from sim.versions import version_banner
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(version_banner())
+    ctx.exit()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Print the package, solc and anvil versions.",
+)
+def cli() -> None:
+    """cascade-sim: drive DeFi protocols through a depeg on a local devnet."""
+
+
+@cli.command()
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8545,
+    show_default=True,
+    help="Port to listen on; a taken port falls back to a free one.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--accounts", type=click.IntRange(1, 10_000), default=10, show_default=True)
+@click.option(
+    "--balance", type=click.IntRange(1), default=1_000_000, show_default=True, help="ETH per account."
+)
+@click.option(
+    "--block-time",
+    type=click.FloatRange(min=0.001),
+    default=None,
+    help="Mine on an interval (seconds) instead of on every transaction.",
+)
+def devnet(port: int, host: str, accounts: int, balance: int, block_time: float | None) -> None:
+    """Start a local anvil with deterministic funded accounts; Ctrl-C stops it."""
+    config = DevnetConfig(host=host, port=port, accounts=accounts, balance_eth=balance, block_time=block_time)
+    node = Devnet(config)
+    try:
+        node.start()
+    except (DevnetError, ToolchainMissing) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    def _stop(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    if node.requested_port_taken:
+        click.echo(f"port {port} is taken: using {node.port} instead", err=True)
+    click.echo(f"RPC URL: {node.url}")
+    click.echo(f"chain id: {config.chain_id}; mnemonic: {config.mnemonic}")
+    click.echo("accounts (address, private key):")
+    for i, account in enumerate(node.accounts):
+        click.echo(f"  ({i}) {account.address}  {account.private_key}")
+    click.echo("Ctrl-C stops the devnet.", err=True)
+    try:
+        code = node.wait()
+        raise click.ClickException(f"anvil exited on its own with code {code}.")
+    except KeyboardInterrupt:
+        click.echo("\nstopping anvil", err=True)
+    finally:
+        node.stop()
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,166 @@
+"""Start and stop a local anvil devnet with deterministic funded accounts."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from sim import rpc
+from sim.paths import anvil_binary
+
+DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+class DevnetError(RuntimeError):
+    """anvil could not be started; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class DevnetConfig:
+    """How to launch anvil. `port=None` picks a free port."""
+
+    host: str = "127.0.0.1"
+    port: int | None = None
+    accounts: int = 10
+    balance_eth: int = 1_000_000
+    mnemonic: str = DEFAULT_MNEMONIC
+    chain_id: int = 31337
+    block_time: float | None = None
+    automine: bool = True
+    gas_limit: int = 1_000_000_000
+    # Transactions in one block are ordered by priority fee, so competing bots are deterministic.
+    order: str = "fees"
+    extra_args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DevAccount:
+    address: str
+    private_key: str
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Devnet:
+    """A running anvil process; use as a context manager or call start()/stop()."""
+
+    config: DevnetConfig = field(default_factory=DevnetConfig)
+    port: int = 0
+    accounts: list[DevAccount] = field(default_factory=list)
+    requested_port_taken: bool = False
+    _process: subprocess.Popen[bytes] | None = None
+    _workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.config.host}:{self.port}"
+
+    def _command(self, config_out: Path) -> list[str]:
+        c = self.config
+        cmd = [
+            str(anvil_binary()),
+            "--host", c.host,
+            "--port", str(self.port),
+            "--accounts", str(c.accounts),
+            "--balance", str(c.balance_eth),
+            "--mnemonic", c.mnemonic,
+            "--chain-id", str(c.chain_id),
+            "--gas-limit", str(c.gas_limit),
+            "--order", c.order,
+            "--hardfork", "cancun",
+            "--config-out", str(config_out),
+        ]  # fmt: skip
+        if c.block_time is not None:
+            cmd += ["--block-time", str(c.block_time)]
+        if not c.automine and c.block_time is None:
+            cmd += ["--no-mining"]
+        return cmd + list(c.extra_args)
+
+    def start(self, timeout: float = 30.0) -> Devnet:
+        wanted = self.config.port
+        if wanted is not None and not port_is_free(self.config.host, wanted):
+            self.requested_port_taken = True
+            wanted = None
+        self.port = wanted if wanted is not None else free_port(self.config.host)
+        self._workdir = tempfile.TemporaryDirectory(prefix="cascade-anvil-")
+        config_out = Path(self._workdir.name) / "anvil.json"
+        log = open(Path(self._workdir.name) / "anvil.log", "wb")  # noqa: SIM115 - lives as long as the process
+        self._process = subprocess.Popen(self._command(config_out), stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                output = (Path(self._workdir.name) / "anvil.log").read_text(errors="replace")[-2000:]
+                raise DevnetError(
+                    f"anvil exited with code {self._process.returncode} while starting on port {self.port}: "
+                    f"{output.strip() or 'no output'}. Check that the port is free and the binary runs "
+                    "(`make setup` reinstalls it)."
+                )
+            with contextlib.suppress(rpc.DevnetUnreachable, rpc.RpcError):
+                rpc.call(self.url, "eth_chainId", timeout=1.0)
+                if config_out.is_file():
+                    self.accounts = _read_accounts(config_out)
+                    return self
+            time.sleep(0.05)
+        self.stop()
+        raise DevnetError(
+            f"anvil did not answer on {self.url} within {timeout:.0f} s; see its log for the cause."
+        )
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def wait(self) -> int:
+        """Block until the anvil process exits (for `cascade devnet`)."""
+        if self._process is None:
+            return 0
+        return self._process.wait()
+
+    def __enter__(self) -> Devnet:
+        return self.start()
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _read_accounts(config_out: Path) -> list[DevAccount]:
+    data = json.loads(config_out.read_text())
+    return [
+        DevAccount(address=addr, private_key=key)
+        for addr, key in zip(data["available_accounts"], data["private_keys"], strict=True)
+    ]

@@ -1,0 +1,48 @@
+"""Shared fixtures: named roles and contract factories, deployed on the ape-managed anvil."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from sim.paths import use_repo_solc
+
+use_repo_solc()
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts: Any) -> Any:
+    """Owns every contract: the scenario funder."""
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def alice(accounts: Any) -> Any:
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def bob(accounts: Any) -> Any:
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def liquidator(accounts: Any) -> Any:
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def keeper(accounts: Any) -> Any:
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def create_token(project: Any, deployer: Any) -> Callable[..., Any]:
+    """Factory: create_token("USDC", 6) deploys a MockERC20 owned by the deployer."""
+
+    def _create(symbol: str, decimals: int = 18, name: str | None = None) -> Any:
+        return project.MockERC20.deploy(name or symbol, symbol, decimals, sender=deployer)
+
+    return _create
