@@ -38,10 +38,12 @@ $(STAMPS)/venv: pyproject.toml | check-prereqs
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
 
-# Node toolchain: solc-js and anvil, exactly as package-lock.json pins them.
+# Node toolchain: solc-js and anvil, as package-lock.json pins them. Not `npm ci`: the registry here serves
+# only the linux-amd64 anvil, so the lock lacks the other platforms' optional packages and `npm ci` refuses it;
+# `npm install --no-save` installs from the lock (versions and integrity hashes) and never rewrites it.
 $(STAMPS)/npm: package.json package-lock.json | check-prereqs
 	@mkdir -p $(STAMPS)
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-save --no-audit --no-fund --loglevel=error
 	@test -x $(ANVIL_NPM) || { echo "error: npm did not install $(ANVIL_NPM); this platform may lack a prebuilt anvil."; exit 1; }
 	@touch $@
 
