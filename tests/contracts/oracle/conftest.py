@@ -1,0 +1,29 @@
+"""Oracle fixtures: an oracle owned by the deployer with one keeper, and a few assets of mixed decimals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def oracle(project: Any, deployer: Any, keeper: Any) -> Any:
+    contract = project.PriceOracle.deploy(deployer, sender=deployer)
+    contract.setKeeper(keeper, True, sender=deployer)
+    return contract
+
+
+@pytest.fixture(scope="module")
+def usdt(create_token: Any) -> Any:
+    return create_token("USDT", 6)
+
+
+@pytest.fixture(scope="module")
+def usde(create_token: Any) -> Any:
+    return create_token("USDe", 18)
+
+
+@pytest.fixture(scope="module")
+def weth(create_token: Any) -> Any:
+    return create_token("WETH", 18)
