@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 BPS = 10_000
 WAD = 10**18
-Q112 = 2**112
-UINT256 = 2**256
+Q112: int = 2**112
+UINT256: int = 2**256
 
 
 def spot_price(
