@@ -10,13 +10,18 @@ Q112: int = 2**112
 UINT256: int = 2**256
 
 
+def _unit(decimals: int) -> int:
+    """10**decimals as an int (mypy types int ** int as Any, since a negative exponent gives a float)."""
+    return int(10**decimals)
+
+
 def spot_price(
     reserve_asset: int, reserve_quote: int, dec_asset: int, dec_quote: int, quote_price: int
 ) -> int:
     """USD per whole asset token from a pool's reserves and the quote token's USD price."""
     if reserve_asset == 0 or reserve_quote == 0:
         raise ZeroDivisionError("empty pool")
-    return reserve_quote * 10**dec_asset * quote_price // (reserve_asset * 10**dec_quote)
+    return reserve_quote * _unit(dec_asset) * quote_price // (reserve_asset * _unit(dec_quote))
 
 
 def index_price(spot: int, rate: int, underlying_price: int, spot_weight_bps: int) -> int:
@@ -37,7 +42,7 @@ def twap_average(cumulative_now: int, cumulative_then: int, elapsed: int) -> int
 
 def twap_price(average_uq: int, dec_asset: int, dec_quote: int, quote_price: int) -> int:
     """USD per whole asset token from a UQ112x112 average of raw quote units per raw asset unit."""
-    return average_uq * (10**dec_asset * quote_price) // (Q112 * 10**dec_quote)
+    return average_uq * (_unit(dec_asset) * quote_price) // (Q112 * _unit(dec_quote))
 
 
 @dataclass(frozen=True)
