@@ -13,8 +13,11 @@ MAX_DEADLINE = 2**256 - 1
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _roles_first(deployer: Any, alice: Any, bob: Any, keeper: Any, liquidator: Any) -> None:
-    """Bring every session role in before the module's deployments, so ape never has to rebase them."""
+def _shared_setup_first(
+    deployer: Any, alice: Any, bob: Any, keeper: Any, liquidator: Any, chain: Any, router: Any, tokens: Any
+) -> None:
+    """Set up the roles and the shared deployments before any test of the module runs: a wider-scoped fixture
+    first requested after ape took the module's snapshot makes ape rebase (redeploy) the module."""
 
 
 @pytest.fixture(scope="module")
