@@ -98,8 +98,11 @@ def test_reverted_transaction_is_mined_as_failed_and_decodable(setup: Any, token
     with pytest.raises(RpcError) as failure:
         chain.call(token, too_much, sender=wallets[2].address)
     data = bytes.fromhex(str(failure.value.data).removeprefix("0x"))
+    balance = token_abi.fn("balanceOf").decode(
+        chain.call(token, token_abi.fn("balanceOf").encode(wallets[2].address))
+    )[0]
     assert describe_revert(data, [token_abi]) == (
-        f"InsufficientBalance(account={wallets[2].hex}, balance={10**24}, needed={10**30})"
+        f"InsufficientBalance(account={wallets[2].hex.lower()}, balance={balance}, needed={10**30})"
     )
 
 
