@@ -317,7 +317,10 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     try:
         data = yaml.safe_load(file.read_text())
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"{file}: not valid YAML ({exc}). Fix the syntax at the line shown.") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{file}: not valid YAML{where}: {problem}. Fix the syntax there.") from None
     for key, value in (overrides or {}).items():
         set_path(data, key, value)
     return parse_scenario(data, str(file))
