@@ -89,7 +89,9 @@ class Deployer:
         for result in block.txs:
             self.gas_used += result.gas_used
             if not result.success:
-                raise ChainError(f"set-up transaction {result.request.tag} reverted: {self._reason(result.request)}")
+                raise ChainError(
+                    f"set-up transaction {result.request.tag} reverted: {self._reason(result.request)}"
+                )
 
     def _reason(self, request: TxRequest) -> str:
         if request.to is None:
