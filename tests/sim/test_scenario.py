@@ -65,7 +65,7 @@ def test_minimal_scenario_is_valid() -> None:
         (
             "agents",
             [{"kind": "seller", "count": 1, "params": {"pool": "weth_usdc"}}],
-            "agents[0]",
+            "agents[0].asset",
             "Field required",
         ),
     ],
