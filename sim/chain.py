@@ -148,6 +148,7 @@ class Chain:
     url: str
     chain_id: int = 0
     base_fee: int = 0
+    timestamp: int = 0
     calls_made: int = field(default=0, init=False)
 
     def connect(self) -> Chain:
@@ -155,6 +156,7 @@ class Chain:
         rpc.call(self.url, "evm_setAutomine", [False])
         latest = rpc.call(self.url, "eth_getBlockByNumber", ["latest", False])
         self.base_fee = _int(latest.get("baseFeePerGas"))
+        self.timestamp = _int(latest["timestamp"])
         return self
 
     def sync_nonce(self, wallet: Wallet) -> None:
@@ -166,7 +168,13 @@ class Chain:
         return _int(rpc.call(self.url, "eth_blockNumber"))
 
     def send_block(self, txs: Sequence[TxRequest], timestamp: int | None = None) -> BlockResult:
-        """Sign, send in one batch, mine one block (at `timestamp` if given) and return its receipts in order."""
+        """Sign, send in one batch, mine one block and return its receipts in order.
+
+        The block's timestamp is `timestamp`, or one second after the previous block: never the wall clock, so
+        that a run's blocks are the same every time.
+        """
+        if timestamp is None:
+            timestamp = self.timestamp + 1
         n = len(txs)
         raws: list[tuple[str, list[Any]]] = []
         hashes: list[bytes] = []
@@ -185,11 +193,11 @@ class Chain:
                 raise ChainError(
                     f"transaction {i} of the block (agent {txs[i].tag or '?'}) was refused: {reply}"
                 )
-        mine_params: list[Any] = [timestamp] if timestamp is not None else []
-        rpc.call(self.url, "evm_mine", mine_params)
+        rpc.call(self.url, "evm_mine", [timestamp])
         block = rpc.call(self.url, "eth_getBlockByNumber", ["latest", False])
         receipts = rpc.call(self.url, "eth_getBlockReceipts", [block["number"]]) if n else []
         self.base_fee = _int(block.get("baseFeePerGas"))
+        self.timestamp = _int(block["timestamp"])
         self.calls_made += 3 + (1 if n else 0)
         return BlockResult(
             _int(block["number"]), _int(block["timestamp"]), self._match(txs, hashes, receipts)
