@@ -1,0 +1,1 @@
+"""Pure-Python mirrors of the contracts' math, to the wei."""
