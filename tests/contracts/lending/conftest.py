@@ -57,7 +57,11 @@ class Market:
         self.owner = owner
         self.symbol_of = {token.address: symbol for symbol, token in tokens.items()}
 
+    def mint(self, account: Any, symbol: str, amount: int) -> None:
+        self.tokens[symbol].mint(account, amount, sender=self.owner)
+
     def fund(self, account: Any, symbol: str, amount: int) -> None:
+        """Mints `amount` to an externally owned `account` and lets the pool pull it."""
         token = self.tokens[symbol]
         token.mint(account, amount, sender=self.owner)
         if token.allowance(account, self.pool) < amount:
@@ -128,6 +132,12 @@ class Market:
             reserve_factor=d.reserveFactor,
         )
 
+    def rate_model(self, symbol: str) -> RateModel:
+        d = self.pool.getReserveData(self.tokens[symbol])
+        return RateModel(
+            d.optimalUsageRatio, d.baseVariableBorrowRate, d.variableRateSlope1, d.variableRateSlope2
+        )
+
     def account_data(self, account: Any) -> tuple[int, ...]:
         return tuple(int(x) for x in self.pool.getUserAccountData(account))
 
@@ -168,9 +178,19 @@ def pool(project: Any, deployer: Any, oracle: Any, treasury: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def market(pool: Any, oracle: Any, tokens: dict[str, Any], deployer: Any, whale: Any) -> Market:
+def market(
+    pool: Any,
+    oracle: Any,
+    tokens: dict[str, Any],
+    deployer: Any,
+    whale: Any,
+    alice: Any,
+    bob: Any,
+    liquidator: Any,
+    treasury: Any,
+) -> Market:
     """The pool with every listing initialised and configured, the stable e-mode, and 10M USD of each asset
-    supplied by the whale."""
+    supplied by the whale. (It asks for every role so they exist before ape's module snapshot.)"""
     m = Market(pool, oracle, tokens, deployer)
     for symbol, listing in LISTINGS.items():
         token = tokens[symbol]
