@@ -224,8 +224,8 @@ contract StakedSyntheticDollar is ERC20, Owned, IStakedSyntheticDollar {
     }
 
     function _exit(address owner_, address receiver, uint256 assets, uint256 shares) internal {
-        if (assets == 0) revert ZeroAssets();
         if (shares == 0) revert ZeroShares();
+        if (assets == 0) revert ZeroAssets();
         if (msg.sender != owner_) _spendAllowance(owner_, shares);
         _burn(owner_, shares);
         _checkMinShares();

@@ -126,7 +126,7 @@ contract SyntheticDollar is ERC20, Owned, ISyntheticDollar {
 
         _accrue();
 
-        int256 backing = collateralValue().toInt() + hedgePnl() + _cash;
+        int256 backing = _collateralNet() + _cash;
         uint256 owed = totalSupply + _pendingYield;
         uint256 price = _price(asset);
         collateralAmount = _redemptionUsd(usdeAmount, backing, owed).unitsDown(price, c.decimals);
@@ -162,7 +162,7 @@ contract SyntheticDollar is ERC20, Owned, ISyntheticDollar {
     /// @inheritdoc ISyntheticDollar
     function previewRedeem(address asset, uint256 usdeAmount) external view returns (uint256) {
         Collateral storage c = _listed(asset);
-        int256 backing = collateralValue().toInt() + hedgePnl() + cashBalance();
+        int256 backing = _collateralNet() + cashBalance();
         return _redemptionUsd(usdeAmount, backing, totalSupply + pendingYield()).unitsDown(_price(asset), c.decimals);
     }
 
@@ -349,13 +349,13 @@ contract SyntheticDollar is ERC20, Owned, ISyntheticDollar {
 
     /// @inheritdoc ISyntheticDollar
     function totalBacking() external view returns (uint256) {
-        int256 backing = collateralValue().toInt() + hedgePnl() + cashBalance();
+        int256 backing = _collateralNet() + cashBalance();
         return backing > 0 ? uint256(backing) : 0;
     }
 
     /// @inheritdoc ISyntheticDollar
     function backingRatio() public view returns (uint256) {
-        int256 backing = collateralValue().toInt() + hedgePnl() + cashBalance();
+        int256 backing = _collateralNet() + cashBalance();
         return _backingRatio(backing, totalSupply + pendingYield());
     }
 
@@ -391,6 +391,19 @@ contract SyntheticDollar is ERC20, Owned, ISyntheticDollar {
             a.amount = -cost.toInt();
             a.fromReserve = cost < _reserveFund ? cost : _reserveFund;
             a.fromBacking = cost - a.fromReserve;
+        }
+    }
+
+    /// @dev collateralValue() + hedgePnl() in one pass, with one oracle read per asset in use.
+    function _collateralNet() internal view returns (int256 net) {
+        uint256 n = collateralAssets.length;
+        for (uint256 i; i < n; ++i) {
+            address asset = collateralAssets[i];
+            Collateral storage c = _collaterals[asset];
+            if (c.held == 0 && c.hedgeSize == 0) continue;
+            uint256 price = _price(asset);
+            net += c.held.usdValueDown(price, c.decimals).toInt() + c.hedgeEntryNotional.toInt()
+                - c.hedgeSize.usdValueDown(price, c.decimals).toInt();
         }
     }
 

@@ -146,7 +146,9 @@ class SyntheticDollarModel:
         return max(self.backing(now, prices), 0)
 
     def backing_ratio(self, now: int, prices: Mapping[str, int]) -> int:
-        return backing_ratio(self.backing(now, prices), self.total_supply + self.pending_yield_now(now, prices))
+        return backing_ratio(
+            self.backing(now, prices), self.total_supply + self.pending_yield_now(now, prices)
+        )
 
     # actions ----------------------------------------------------------
 
@@ -219,7 +221,9 @@ class SyntheticDollarModel:
         self.accrue(now, prices)
         self.funding_rate = rate
 
-    def fund_reserve(self, amount: int, price: int, decimals: int, now: int, prices: Mapping[str, int]) -> int:
+    def fund_reserve(
+        self, amount: int, price: int, decimals: int, now: int, prices: Mapping[str, int]
+    ) -> int:
         self.accrue(now, prices)
         usd = usd_value_down(amount, price, decimals)
         self.reserve_fund += usd

@@ -73,7 +73,9 @@ def usde(
 
 @pytest.fixture(scope="module")
 def susde(project: Any, deployer: Any, usde: Any) -> Any:
-    vault = project.StakedSyntheticDollar.deploy(usde, "Staked USDe", "sUSDe", deployer, COOLDOWN, sender=deployer)
+    vault = project.StakedSyntheticDollar.deploy(
+        usde, "Staked USDe", "sUSDe", deployer, COOLDOWN, sender=deployer
+    )
     vault.setRewarder(usde, True, sender=deployer)
     usde.setStakingVault(vault, sender=deployer)
     return vault

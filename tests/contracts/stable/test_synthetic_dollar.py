@@ -293,7 +293,11 @@ def test_views_report_funding_as_if_accrued_now(
     model.total_supply = 10_000 * WAD
     prices = {"weth": WETH_PRICE}
     assert usde.reserveFund() == model.reserve_fund_now(start + DAY, prices) == 0
-    assert usde.totalBacking() == model.total_backing(start + DAY, prices) == 10_000 * WAD - 4_479_452_054_794_520_548
+    assert (
+        usde.totalBacking()
+        == model.total_backing(start + DAY, prices)
+        == 10_000 * WAD - 4_479_452_054_794_520_548
+    )
     assert usde.backingRatio() == model.backing_ratio(start + DAY, prices)
 
 
@@ -309,6 +313,22 @@ def test_funding_rate_is_keeper_only_and_bounded(usde: Any, alice: Any, keeper: 
     assert (event.previousRate, event.rate) == (0, -25 * WAD)
 
 
+def test_funding_distributed_by_the_synthetic_dollar_vests_to_stakers(
+    usde: Any, susde: Any, alice: Any, bob: Any, keeper: Any, weth: Any, chain: Any
+) -> None:
+    usde.mint(weth, 25 * 10**17, 0, alice, sender=alice)
+    usde.approve(susde, 2**256 - 1, sender=alice)
+    susde.deposit(1_000 * WAD, alice, sender=alice)
+    start = usde.setFundingRate(WAD // 10, sender=keeper).timestamp
+    chain.pending_timestamp = start + 8 * 3_600
+    reward = usde.distributeFunding(sender=bob).return_value
+    assert reward == 913_242_009_132_420_091  # 8 h of 10% a year on $10,000
+    assert susde.getUnvestedAmount() == reward
+    chain.mine(timestamp=start + 16 * 3_600)
+    assert susde.totalAssets() == 1_000 * WAD + reward
+    assert susde.convertToAssets(1_000 * WAD) == 1_000 * WAD + reward
+
+
 # ------------------------------------------------------------ per-block caps
 
 
@@ -318,7 +338,9 @@ def _send_in_one_block(chain: Any, sender: Any, contract: Any, calls: list[bytes
     chain.provider.auto_mine = False
     try:
         hashes = [
-            w3.eth.send_transaction({"from": sender.address, "to": contract.address, "data": d, "gas": 600_000})
+            w3.eth.send_transaction(
+                {"from": sender.address, "to": contract.address, "data": d, "gas": 600_000}
+            )
             for d in calls
         ]
         chain.mine()
