@@ -235,6 +235,21 @@ class Chain:
             )
         return tuple(results)
 
+    def revert_data(self, tx_hash: bytes) -> bytes:
+        """The revert data of a mined, failed transaction (replayed by the node's call tracer)."""
+        return self.revert_data_many([tx_hash])[0]
+
+    def revert_data_many(self, tx_hashes: Sequence[bytes]) -> list[bytes]:
+        """Revert data of several failed transactions, traced in one batch."""
+        if not tx_hashes:
+            return []
+        requests = [("debug_traceTransaction", ["0x" + h.hex(), {"tracer": "callTracer"}]) for h in tx_hashes]
+        self.calls_made += 1
+        out: list[bytes] = []
+        for trace in rpc.batch(self.url, requests):
+            out.append(b"" if isinstance(trace, rpc.RpcError) else to_address(trace.get("output") or "0x"))
+        return out
+
     def call(self, to: bytes, data: bytes, block: str = "latest", sender: bytes | None = None) -> bytes:
         """One eth_call (as `sender` if given); a revert raises rpc.RpcError carrying the revert data."""
         self.calls_made += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.abi import describe_revert
 from sim.chain import BlockResult
 from sim.contracts import Handle, abi_of
 
@@ -41,22 +42,18 @@ class Decoder:
     def register(self, label: str, handle: Handle) -> None:
         self.by_address[handle.address] = (label, handle)
 
-    def decode(self, block: BlockResult) -> list[Event]:
+    def decode(self, block: BlockResult, revert_data: dict[bytes, bytes] | None = None) -> list[Event]:
+        """Events of every successful transaction, and a TxFailed record (with its decoded reason when
+        `revert_data` has it) for every reverted one, in block order."""
         events: list[Event] = []
+        abis = [abi_of(h.name) for _, h in self.by_address.values()] if revert_data else []
         for tx in block.txs:
             if not tx.success:
                 self.failed_txs += 1
-                events.append(
-                    Event(
-                        block.number,
-                        tx.tx_index,
-                        -1,
-                        tx.request.tag,
-                        "",
-                        "TxFailed",
-                        {"gas_used": tx.gas_used},
-                    )
-                )
+                args: dict[str, Any] = {"gas_used": tx.gas_used}
+                if revert_data is not None and tx.tx_hash in revert_data:
+                    args["reason"] = describe_revert(revert_data[tx.tx_hash], abis)
+                events.append(Event(block.number, tx.tx_index, -1, tx.request.tag, "", "TxFailed", args))
                 continue
             for log in tx.logs:
                 known = self.by_address.get(log.address)

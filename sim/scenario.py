@@ -126,6 +126,8 @@ class SyntheticSpec(_Strict):
     """The USDe-like synthetic dollar: supply minted at start, funding, reserve fund and redemption caps."""
 
     symbol: str = "USDe"
+    staked_symbol: str = "sUSDe"
+    reserve_asset: str = Field(description="the stablecoin the reserve fund holds")
     collateral: tuple[str, ...] = Field(min_length=1)
     supply_usd: Draw
     staked_fraction: Fraction = 0.5
@@ -250,6 +252,8 @@ class Scenario(_Strict):
             for asset in self.synthetic.collateral:
                 need(asset, "synthetic.collateral")
             need(self.synthetic.symbol, "synthetic.symbol")
+            need(self.synthetic.staked_symbol, "synthetic.staked_symbol")
+            need(self.synthetic.reserve_asset, "synthetic.reserve_asset")
         if self.venue is not None:
             need(self.venue.quote, "venue.quote")
             for asset, collateral in self.venue.collateral.items():
