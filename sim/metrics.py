@@ -33,6 +33,10 @@ class Metrics:
     tallies: dict[str, LiquidationTally] = field(default_factory=lambda: defaultdict(LiquidationTally))
     block_tallies: dict[str, LiquidationTally] = field(default_factory=lambda: defaultdict(LiquidationTally))
     minimum: dict[str, float] = field(default_factory=dict)
+    by_collateral: dict[str, dict[str, float]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(float))
+    )
+    venue_by_mode: dict[str, LiquidationTally] = field(default_factory=lambda: defaultdict(LiquidationTally))
     backing_peak: float = 0.0
     backing_final: float = math.nan
     backing_min: float = math.inf
@@ -124,6 +128,7 @@ class Metrics:
             for tally in (self.tallies[label], self.block_tallies[label]):
                 tally.count += 1
                 tally.usd += usd
+            self.by_collateral[label][by_token[_addr(event.args["collateralAsset"])]] += usd
         for event in deficits:
             asset = by_token[_addr(event.args["debtAsset"])]
             usd = (
@@ -141,12 +146,17 @@ class Metrics:
         unit = 10 ** world.market.decimals[world.venue.quote]
         for event in events:
             if event.name == "LiquidationStarted":
-                for tally in (self.tallies["venue"], self.block_tallies["venue"]):
+                account = _addr(event.args["account"])
+                mode = "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
+                for tally in (self.tallies["venue"], self.block_tallies["venue"], self.venue_by_mode[mode]):
                     tally.count += 1
             elif event.name == "LiquidationCompleted":
                 usd = int(event.args["proceeds"]) / unit * quote_usd
+                account = _addr(event.args["account"])
+                mode = "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
                 self.tallies["venue"].usd += usd
                 self.block_tallies["venue"].usd += usd
+                self.venue_by_mode[mode].usd += usd
             elif event.name == "BadDebt":
                 asset = world.venue.asset_of(_addr(event.args["asset"]))
                 usd = (
@@ -156,6 +166,10 @@ class Metrics:
                 )
                 self.tallies["venue"].bad_debt_usd += usd
                 self.block_tallies["venue"].bad_debt_usd += usd
+                account = _addr(event.args["account"])
+                self.venue_by_mode[
+                    "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
+                ].bad_debt_usd += usd
 
     def row(self, block: int, world: World) -> dict[str, Any]:
         row: dict[str, Any] = dict(self._last)
@@ -175,6 +189,13 @@ class Metrics:
         return {
             "liquidations": {label: self.tallies[label].as_dict() for label in self.markets()},
             "bad_debt_usd": round(sum(t.bad_debt_usd for t in self.tallies.values()), 2),
+            "lending_liquidations_by_collateral_usd": {
+                label: {asset: round(usd, 2) for asset, usd in sorted(assets.items())}
+                for label, assets in sorted(self.by_collateral.items())
+            },
+            "venue_liquidations_by_margin_mode": {
+                mode: t.as_dict() for mode, t in sorted(self.venue_by_mode.items())
+            },
             "min_price": {k: _fmt(v) for k, v in sorted(self.minimum.items())},
             "backing_ratio": {
                 "peak": _fmt(self.backing_peak) if self.world.synthetic is not None else None,

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.agents.arbitrageur import stableswap_input_to_price
 from sim.agents.base import Agent, SetupContext
 from sim.agents.trading import MAX_UINT, approvals, swap_tx
 from sim.chain import TxRequest
+from sim.mirrors.cpmm import get_amount_in
 from sim.views.venue import VenueView
-from sim.world import World
+from sim.world import PoolView, World
 
 WAD = 10**18
 MARKET_GROUP_BASE = 1
@@ -247,54 +249,39 @@ class Redeemer(Agent):
 
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
         view = world.pools[self.pool]
-        price = view.price(self.symbol, self.quote)
-        if price >= self.threshold or world.synthetic is None:
+        if world.synthetic is None or view.price(self.symbol, self.quote) >= self.threshold:
             return []
-        budget = min(
-            world.balance(self.wallet.address, self.quote), _units(world, self.quote, self.max_per_block_usd)
-        )
-        if budget <= 0:
-            return []
-        # Buy until the pool's price is back at the threshold or the budget (the redemption cap) runs out.
-        reserves = view.reserves()
-        i, j = view.info.tokens.index(self.quote), view.info.tokens.index(self.symbol)
-        fair_in = int(
-            (
-                math.sqrt(
-                    reserves[i]
-                    * reserves[j]
-                    * self.threshold
-                    * 10 ** view.decimals[i]
-                    / 10 ** view.decimals[j]
-                )
-                - reserves[i]
-            )
-            / 0.997
-        )
-        spend = min(budget, max(0, fair_in))
-        out = view.amount_out(self.quote, self.symbol, spend, world.timestamp)
-        if spend <= 0 or out <= 0:
+        cap = min(world.synthetic.max_redeem_per_block, int(self.max_per_block_usd * 10**18))
+        spend, wanted = self._purchase(world, view, cap)
+        if spend <= 0 or wanted <= 0 or spend > world.balance(self.wallet.address, self.quote):
             return []
         synthetic = world.market.contracts["synthetic"]
         self.count("bought_usd", spend / 10 ** world.market.decimals[self.quote])
         return [
-            swap_tx(
-                self.wallet,
-                world.market,
-                view.info,
-                self.quote,
-                self.symbol,
-                spend,
-                out * 999 // 1000,
-                self.name,
-            ),
+            swap_tx(self.wallet, world.market, view.info, self.quote, self.symbol, spend, wanted, self.name),
             synthetic.tx(
                 self.wallet,
                 "redeem",
                 world.market.tokens[self.redeem_asset].address,
-                out * 999 // 1000,
+                wanted,
                 0,
                 self.wallet.address,
                 tag=self.name,
             ),
         ]
+
+    def _purchase(self, world: World, view: PoolView, cap: int) -> tuple[int, int]:
+        """(quote to spend, USDe it buys): up to the USDe that lifts the pool to the threshold, at most `cap`."""
+        i, j = view.info.tokens.index(self.quote), view.info.tokens.index(self.symbol)
+        unit_q, unit_s = 10 ** view.decimals[i], 10 ** view.decimals[j]
+        if view.cpmm is not None:
+            reserves = view.reserves()
+            target_reserve = math.sqrt(reserves[i] * reserves[j] / (self.threshold * unit_q / unit_s))
+            wanted = min(int(reserves[j] - target_reserve), cap)
+            return (get_amount_in(wanted, reserves[i], reserves[j]), wanted) if wanted > 0 else (0, 0)
+        # StableSwap: the largest spend whose last slice still buys USDe at or under the threshold.
+        budget = min(world.balance(self.wallet.address, self.quote), cap * unit_q // unit_s)
+        spend = stableswap_input_to_price(
+            view, i, j, unit_s / (self.threshold * unit_q), budget, world.timestamp
+        )
+        return spend, view.amount_out(self.quote, self.symbol, spend, world.timestamp) * 999 // 1000
