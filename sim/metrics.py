@@ -40,6 +40,8 @@ class Metrics:
     backing_peak: float = 0.0
     backing_final: float = math.nan
     backing_min: float = math.inf
+    reserve_min: float = math.inf
+    reserve_final: float = math.nan
     txs: int = 0
     failed: int = 0
     events: int = 0
@@ -49,7 +51,7 @@ class Metrics:
         self.columns = ["block", "timestamp", "txs", "failed_txs", "events", *self._price_keys()]
         for label in self.markets():
             self.columns += [f"liq_count:{label}", f"liq_usd:{label}", f"bad_debt_usd:{label}"]
-        self.columns += ["backing_ratio", "insurance_fund_usd"]
+        self.columns += ["backing_ratio", "reserve_fund_usd", "funding_apy", "insurance_fund_usd"]
 
     def markets(self) -> list[str]:
         labels = [f"lending:{v.name}" for v in self.world.lending.values()]
@@ -183,6 +185,11 @@ class Metrics:
             row[f"bad_debt_usd:{label}"] = _fmt(tally.bad_debt_usd)
         row["backing_ratio"] = _fmt(world.synthetic.backing_ratio) if world.synthetic is not None else ""
         row["insurance_fund_usd"] = _fmt(world.venue.insurance_fund_usd) if world.venue is not None else ""
+        if world.synthetic is not None:
+            row["reserve_fund_usd"] = _fmt(world.synthetic.reserve_fund_usd)
+            row["funding_apy"] = _fmt(world.synthetic.funding_apy)
+            self.reserve_min = min(self.reserve_min, world.synthetic.reserve_fund_usd)
+            self.reserve_final = world.synthetic.reserve_fund_usd
         return {c: row.get(c, "") for c in self.columns}
 
     def summary(self) -> dict[str, Any]:
@@ -201,6 +208,10 @@ class Metrics:
                 "peak": _fmt(self.backing_peak) if self.world.synthetic is not None else None,
                 "min": _fmt(self.backing_min) if self.world.synthetic is not None else None,
                 "final": _fmt(self.backing_final) if self.world.synthetic is not None else None,
+            },
+            "reserve_fund_usd": {
+                "min": _fmt(self.reserve_min) if self.world.synthetic is not None else None,
+                "final": _fmt(self.reserve_final) if self.world.synthetic is not None else None,
             },
             "transactions": self.txs,
             "failed_transactions": self.failed,

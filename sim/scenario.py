@@ -325,9 +325,34 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{file}: not valid YAML{where}: {problem}. Fix the syntax there.") from None
+    if isinstance(data, dict) and "extends" in data:
+        data = _extend(file, data)
     for key, value in (overrides or {}).items():
         set_path(data, key, value)
     return parse_scenario(data, str(file))
+
+
+def _extend(file: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """`extends: other.yaml` (relative to this file): start from that scenario, then merge this one over it
+    (mappings merge key by key unless their `kind` changes; lists and values replace)."""
+    base_file = file.parent / str(data.pop("extends"))
+    if not base_file.is_file():
+        raise ScenarioError(f"{file}: field `extends` names {base_file}, which does not exist; fix the path.")
+    base = yaml.safe_load(base_file.read_text())
+    if isinstance(base, dict) and "extends" in base:
+        base = _extend(base_file, base)
+    merged: dict[str, Any] = _merge(base, data)
+    return merged
+
+
+def _merge(base: Any, over: Any) -> Any:
+    # A mapping that changes its `kind` (a price path, an oracle source) is a new thing: replace it whole.
+    if isinstance(base, dict) and isinstance(over, dict) and over.get("kind", base.get("kind")) == base.get("kind"):
+        merged = dict(base)
+        for key, value in over.items():
+            merged[key] = _merge(base.get(key), value) if key in base else value
+        return merged
+    return over
 
 
 def set_path(data: Any, dotted: str, value: Any) -> None:

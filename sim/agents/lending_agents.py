@@ -91,6 +91,7 @@ class Looper(Agent):
         data = self.view.account(self.wallet.address)
         hf = data.health_factor / 1e18
         borrow_apy = self.view.reserves[self.debt].borrow_rate / RAY
+        carry = world.synthetic.funding_apy if world.synthetic is not None else self.carry_apy
         drawdown = 1 - world.reference.get(self.risk_asset, self.peak) / self.peak if self.peak else 0.0
         if drawdown >= self.risk_off_drawdown:
             self.unwinding = True
@@ -98,7 +99,7 @@ class Looper(Agent):
             "margin_call"
             if hf < self.unwind_hf
             else "negative_carry"
-            if borrow_apy > self.carry_apy
+            if borrow_apy > carry
             else "risk_off"
             if self.unwinding
             else ""

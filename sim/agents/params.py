@@ -141,3 +141,11 @@ class RedeemerParams(AgentParams):
     threshold: float = 0.995
     capital_usd: Draw = 10_000_000.0
     max_per_block_usd: Draw = 2_000_000.0
+
+
+@register("funding_keeper")
+class FundingKeeperParams(AgentParams):
+    """Sets the synthetic dollar's funding rate along `apy_knots` ([block, annual rate], linear between)."""
+
+    apy_knots: list[tuple[int, float]] = Field(min_length=1)
+    accrue_every: int = Field(default=1, ge=1)

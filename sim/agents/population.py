@@ -12,6 +12,7 @@ from eth_hash.auto import keccak
 
 from sim.agents.arbitrageur import Arbitrageur
 from sim.agents.base import Agent
+from sim.agents.funding_keeper import FundingKeeper
 from sim.agents.keeper import OracleKeeper, PushedFeed
 from sim.agents.lending_agents import Borrower, LiquidationBot, Looper
 from sim.agents.params import AGENT_PARAMS, AgentParams
@@ -174,7 +175,15 @@ def _redeemer(name: str, wallet: Wallet, p: AgentParams, c: BuildContext) -> Age
     )  # fmt: skip
 
 
+def _funding_keeper(name: str, wallet: Wallet, p: AgentParams, c: BuildContext) -> Agent:
+    q = _params(p)
+    return FundingKeeper(
+        name, wallet, knots=[(int(b), float(v)) for b, v in q["apy_knots"]], accrue_every=q["accrue_every"]
+    )
+
+
 BUILDERS: dict[str, Callable[[str, Wallet, AgentParams, BuildContext], Agent]] = {
+    "funding_keeper": _funding_keeper,
     "oracle_keeper": _keeper,
     "arbitrageur": _arbitrageur,
     "seller": _seller,

@@ -24,6 +24,8 @@ class SyntheticView:
     backing_ratio: float = 1.0
     supply: int = 0
     redeemed_usd: float = 0.0
+    funding_apy: float = 0.0
+    reserve_fund_usd: float = 0.0
 
     def apply(self, event: Event) -> None:
         if event.contract == f"token:{self.symbol}" and event.name == "Redeem":
@@ -32,6 +34,14 @@ class SyntheticView:
     def queue_reads(self, reads: Reads, world: World) -> None:
         reads.add(self.handle, "backingRatio", (), self._set_ratio)
         reads.add(self.handle, "totalSupply", (), self._set_supply)
+        reads.add(self.handle, "fundingRate", (), self._set_funding)
+        reads.add(self.handle, "reserveFund", (), self._set_reserve)
+
+    def _set_funding(self, value: int) -> None:
+        self.funding_apy = int(value) / WAD
+
+    def _set_reserve(self, value: int) -> None:
+        self.reserve_fund_usd = int(value) / WAD
 
     def after_refresh(self, world: World) -> None:
         return None
