@@ -347,7 +347,11 @@ def _extend(file: Path, data: dict[str, Any]) -> dict[str, Any]:
 
 def _merge(base: Any, over: Any) -> Any:
     # A mapping that changes its `kind` (a price path, an oracle source) is a new thing: replace it whole.
-    if isinstance(base, dict) and isinstance(over, dict) and over.get("kind", base.get("kind")) == base.get("kind"):
+    if (
+        isinstance(base, dict)
+        and isinstance(over, dict)
+        and over.get("kind", base.get("kind")) == base.get("kind")
+    ):
         merged = dict(base)
         for key, value in over.items():
             merged[key] = _merge(base.get(key), value) if key in base else value
