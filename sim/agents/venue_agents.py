@@ -151,6 +151,7 @@ class MarketMaker(Agent):
             self.calm = self.calm + 1 if vol < self.vol_limit / 2 else 0
             if self.calm >= self.calm_blocks:
                 self.pulled = False
+                self.peak = price  # drawdown is measured from where the maker came back
                 self.count("returns")
                 return self._readd(world)
         return []
