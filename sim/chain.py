@@ -95,6 +95,7 @@ class BlockResult:
     number: int
     timestamp: int
     txs: tuple[TxResult, ...]
+    hash: str = ""
 
 
 def sign_dynamic_fee_tx(
@@ -200,7 +201,7 @@ class Chain:
         self.timestamp = _int(block["timestamp"])
         self.calls_made += 3 + (1 if n else 0)
         return BlockResult(
-            _int(block["number"]), _int(block["timestamp"]), self._match(txs, hashes, receipts)
+            _int(block["number"]), _int(block["timestamp"]), self._match(txs, hashes, receipts), block["hash"]
         )
 
     @staticmethod

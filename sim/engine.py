@@ -32,6 +32,7 @@ class Engine:
     rng: np.random.Generator
     trace_reverts: bool = False
     txs_sent: int = 0
+    last_block_hash: str = ""
     wall_seconds: float = 0.0
     blocks_done: int = 0
     on_block: Callable[[int], None] | None = None
@@ -65,6 +66,7 @@ class Engine:
         self.metrics.observe(block, world, events, len(txs))
         self.recorder.block([e.record() for e in events], self.metrics.row(block, world))
         self.txs_sent += len(txs)
+        self.last_block_hash = result.hash
         self.blocks_done += 1
 
     def run(self, blocks: int) -> None:

@@ -245,7 +245,7 @@ def run(options: RunOptions) -> dict[str, Any]:
         engine.run(blocks)
     except (DevnetUnreachable, ChainError) as exc:
         status, error = "failed", str(exc)
-        raise RunFailed(f"{exc}\nThe blocks finished before the failure are in {options.out_dir}.") from exc
+        raise RunFailed(f"{exc} The blocks finished before the failure are in {options.out_dir}.") from exc
     except KeyboardInterrupt:
         status, error = "interrupted", "interrupted by the user"
         raise
@@ -295,6 +295,7 @@ def _summary(
             if engine.wall_seconds > 0
             else 0.0,
             "events_sha256": recorder.events_sha256,
+            "last_block_hash": engine.last_block_hash,
             "agents": _agent_stats(engine.agents),
         }
     )
