@@ -235,7 +235,8 @@ def run(options: RunOptions) -> dict[str, Any]:
             metrics,
             recorder,
             paths,
-            scenario.start_timestamp,
+            # A node we did not start may already be past the scenario's date: then the run starts an hour on.
+            max(scenario.start_timestamp, chain.timestamp + 3600),
             scenario.seconds_per_block,
             rng,
         )
