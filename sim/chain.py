@@ -150,6 +150,7 @@ class Chain:
     chain_id: int = 0
     base_fee: int = 0
     timestamp: int = 0
+    number: int = 0
     calls_made: int = field(default=0, init=False)
 
     def connect(self) -> Chain:
@@ -158,6 +159,7 @@ class Chain:
         latest = rpc.call(self.url, "eth_getBlockByNumber", ["latest", False])
         self.base_fee = _int(latest.get("baseFeePerGas"))
         self.timestamp = _int(latest["timestamp"])
+        self.number = _int(latest["number"])
         return self
 
     def sync_nonce(self, wallet: Wallet) -> None:
@@ -195,11 +197,20 @@ class Chain:
                     f"transaction {i} of the block (agent {txs[i].tag or '?'}) was refused: {reply}"
                 )
         rpc.call(self.url, "evm_mine", [timestamp])
-        block = rpc.call(self.url, "eth_getBlockByNumber", ["latest", False])
-        receipts = rpc.call(self.url, "eth_getBlockReceipts", [block["number"]]) if n else []
+        self.number += 1
+        # The block is mined: its header and receipts come back in one request.
+        wanted = [("eth_getBlockByNumber", [hex(self.number), False])]
+        if n:
+            wanted.append(("eth_getBlockReceipts", [hex(self.number)]))
+        replies = rpc.batch(self.url, wanted)
+        for reply in replies:
+            if isinstance(reply, rpc.RpcError):
+                raise ChainError(f"reading block {self.number} failed: {reply}")
+        block = replies[0]
+        receipts = replies[1] if n else []
         self.base_fee = _int(block.get("baseFeePerGas"))
         self.timestamp = _int(block["timestamp"])
-        self.calls_made += 3 + (1 if n else 0)
+        self.calls_made += 3 if n else 2
         return BlockResult(
             _int(block["number"]), _int(block["timestamp"]), self._match(txs, hashes, receipts), block["hash"]
         )
