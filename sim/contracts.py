@@ -64,6 +64,7 @@ class Deployer:
     pending: list[TxRequest] = field(default_factory=list)
     deployed: dict[str, Handle] = field(default_factory=dict)
     gas_used: int = 0
+    deploy_gas: dict[str, int] = field(default_factory=dict)
 
     def _next_nonce(self) -> int:
         return self.wallet.nonce + sum(1 for tx in self.pending if tx.sender is self.wallet)
@@ -88,6 +89,8 @@ class Deployer:
         block = self.chain.send_block(txs, timestamp=timestamp)
         for result in block.txs:
             self.gas_used += result.gas_used
+            if result.request.to is None:
+                self.deploy_gas[result.request.tag.removeprefix("deploy:")] = result.gas_used
             if not result.success:
                 raise ChainError(
                     f"set-up transaction {result.request.tag} reverted: {self._reason(result.request)}"

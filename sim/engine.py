@@ -33,6 +33,7 @@ class Engine:
     trace_reverts: bool = False
     txs_sent: int = 0
     last_block_hash: str = ""
+    gas: dict[str, list[int]] = field(default_factory=dict)
     wall_seconds: float = 0.0
     blocks_done: int = 0
     on_block: Callable[[int], None] | None = None
@@ -65,6 +66,11 @@ class Engine:
         world.refresh(self.chain)
         self.metrics.observe(block, world, events, len(txs))
         self.recorder.block([e.record() for e in events], self.metrics.row(block, world))
+        for tx in result.txs:
+            if tx.success:
+                self.gas.setdefault(self.decoder.call_name(tx.request.to, tx.request.data), []).append(
+                    tx.gas_used
+                )
         self.txs_sent += len(txs)
         self.last_block_hash = result.hash
         self.blocks_done += 1

@@ -42,6 +42,20 @@ class Decoder:
     def register(self, label: str, handle: Handle) -> None:
         self.by_address[handle.address] = (label, handle)
 
+    def call_name(self, to: bytes | None, data: bytes) -> str:
+        """`Contract.function` of a call, for gas accounting ("deploy" for creations, "?" if unknown)."""
+        if to is None:
+            return "deploy"
+        known = self.by_address.get(to)
+        if known is None:
+            return "?"
+        name = known[1].name
+        selector = data[:4]
+        for function in abi_of(name).functions.values():
+            if function.selector == selector:
+                return f"{name}.{function.name}"
+        return f"{name}.?"
+
     def decode(self, block: BlockResult, revert_data: dict[bytes, bytes] | None = None) -> list[Event]:
         """Events of every successful transaction, and a TxFailed record (with its decoded reason when
         `revert_data` has it) for every reverted one, in block order."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -298,6 +299,10 @@ def _summary(
             "events_sha256": recorder.events_sha256,
             "last_block_hash": engine.last_block_hash,
             "agents": _agent_stats(engine.agents),
+            "gas_by_call": {
+                call: {"count": len(used), "median": int(statistics.median(used)), "max": max(used)}
+                for call, used in sorted(engine.gas.items())
+            },
         }
     )
     return out
