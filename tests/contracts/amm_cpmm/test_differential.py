@@ -50,7 +50,7 @@ def _assert_same(contract_call: Any, mirror_call: Any, router: Any) -> None:
     assert contract_call() == expected
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(amount=amounts, reserve_in=reserves, reserve_out=reserves)
 def test_get_amount_out_and_in_equal_the_mirror(
     router: Any, amount: int, reserve_in: int, reserve_out: int
