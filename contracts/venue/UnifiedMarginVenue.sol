@@ -217,9 +217,16 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
     function setIsolatedMode(bool isolated) external nonReentrant {
         AccountState storage a = _accounts[msg.sender];
         Group storage cross = _groups[msg.sender][CROSS];
-        if (a.groupMask & ~uint256(1) != 0 || cross.debtMask != 0 || cross.marketMask != 0) {
-            revert AccountNotFlat(msg.sender);
+        if (cross.debtMask != 0 || cross.marketMask != 0) revert AccountNotFlat(msg.sender);
+        uint256 mask = a.groupMask >> 1;
+        for (uint256 g = 1; mask != 0; ++g) {
+            if (mask & 1 == 1) {
+                Group storage gr = _groups[msg.sender][g];
+                if (gr.assetMask | gr.debtMask | gr.marketMask != 0) revert AccountNotFlat(msg.sender);
+            }
+            mask >>= 1;
         }
+        a.groupMask &= 1; // emptied isolated groups are forgotten
         a.isolated = isolated;
         emit IsolatedModeSet(msg.sender, isolated);
     }

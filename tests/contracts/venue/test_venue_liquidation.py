@@ -301,6 +301,23 @@ def test_cross_mode_would_have_sold_the_healthy_collateral_too(
     assert usde.balanceOf(venue) == wbeth.balanceOf(venue) == 0
 
 
+def test_an_emptied_isolated_account_can_return_to_cross(
+    venue: Any, usdt: Any, usde: Any, alice: Any, deposit: Any
+) -> None:
+    venue.setIsolatedMode(True, sender=alice)
+    deposit(alice, usde, 1_000 * E18)
+    venue.allocateMargin(65, usde, 1_000 * E18, sender=alice)
+    venue.borrow(usdt, 500 * E6, sender=alice)
+    with ape.reverts(venue.AccountNotFlat, account=alice.address):
+        venue.setIsolatedMode(False, sender=alice)
+    venue.repay(usdt, 500 * E6, sender=alice)
+    venue.releaseMargin(65, usde, 1_000 * E18, sender=alice)
+    venue.setIsolatedMode(False, sender=alice)
+    assert not venue.isIsolated(alice)
+    assert [g.group for g in venue.getAccount(alice).groups] == [0]
+    assert venue.balanceOf(alice, 0, usde) == 1_000 * E18
+
+
 def test_isolated_mode_needs_a_flat_account(
     venue: Any, usdt: Any, weth: Any, alice: Any, deposit: Any
 ) -> None:
