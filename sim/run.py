@@ -130,7 +130,14 @@ def _views(scenario: Scenario, market: Market, world: World) -> None:
         world.oracle_assets["synthetic"] = sorted(s.collateral)
 
 
-def _setup_agents(chain: Chain, world: World, decoder: Decoder, agents: list[Agent], funder: Wallet) -> None:
+def _setup_agents(
+    chain: Chain,
+    world: World,
+    decoder: Decoder,
+    agents: list[Agent],
+    funder: Wallet,
+    gas: dict[str, list[int]],
+) -> None:
     context = SetupContext(world.market, world, funder)
     txs: list[TxRequest] = [tx for agent in agents for tx in agent.setup(context)]
     for start in range(0, len(txs), SETUP_BLOCK_TXS):
@@ -146,6 +153,9 @@ def _setup_agents(chain: Chain, world: World, decoder: Decoder, agents: list[Age
                     "or the pool and market parameters, and that the synthetic dollar's supply_usd covers what pools "
                     "and agents hold)."
                 )
+            gas.setdefault(decoder.call_name(result.request.to, result.request.data), []).append(
+                result.gas_used
+            )
         world.apply(decoder.decode(block))
 
 
@@ -202,11 +212,15 @@ def run(options: RunOptions) -> dict[str, Any]:
     metrics: Metrics | None = None
     status, error = "completed", ""
     summary: dict[str, Any] = {}
+    deploy_gas: dict[str, int] = {}
+    setup_gas: dict[str, list[int]] = {}
     try:
         chain = Chain(url).connect()
         funder = Wallet.from_hex(FUNDER_KEY)
         chain.sync_nonce(funder)
-        market = MarketBuilder(scenario, chain, funder, rng).build()
+        builder = MarketBuilder(scenario, chain, funder, rng)
+        market = builder.build()
+        deploy_gas = dict(builder.deployer.deploy_gas)
         world = World.create(market)
         world.reference = {a: s.price for a, s in scenario.assets.items()}
         world.timestamp = chain.timestamp
@@ -222,7 +236,7 @@ def run(options: RunOptions) -> dict[str, Any]:
             world.track(agent.wallet.address)
         world.track(funder.address)
         world.load(chain, _stableswap_params(scenario))
-        _setup_agents(chain, world, decoder, agents, funder)
+        _setup_agents(chain, world, decoder, agents, funder, setup_gas)
         world.refresh(chain)
         paths = reference_paths(scenario, blocks, rng, options.scenario.parent)
         metrics = Metrics(world)
@@ -264,6 +278,8 @@ def run(options: RunOptions) -> dict[str, Any]:
                 status,
                 error,
             )
+            summary["gas_deploy"] = deploy_gas
+            summary["gas_setup_by_call"] = _gas_stats(setup_gas)
             recorder.summary(summary)
             recorder.close()
         if devnet is not None:
@@ -299,10 +315,7 @@ def _summary(
             "events_sha256": recorder.events_sha256,
             "last_block_hash": engine.last_block_hash,
             "agents": _agent_stats(engine.agents),
-            "gas_by_call": {
-                call: {"count": len(used), "median": int(statistics.median(used)), "max": max(used)}
-                for call, used in sorted(engine.gas.items())
-            },
+            "gas_by_call": _gas_stats(engine.gas),
         }
     )
     return out
@@ -320,3 +333,10 @@ def _agent_stats(agents: Any) -> dict[str, dict[str, float]]:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def _gas_stats(gas: dict[str, list[int]]) -> dict[str, dict[str, int]]:
+    return {
+        call: {"count": len(used), "median": int(statistics.median(used)), "max": max(used)}
+        for call, used in sorted(gas.items())
+    }
