@@ -154,7 +154,9 @@ def run(
     except (DevnetError, ToolchainMissing) as exc:
         raise click.ClickException(str(exc)) from None
     print_summary(summary)
-    click.echo(f"outputs: {target}")
+    from sim.plots import plot_overview
+
+    click.echo(f"outputs: {target} (overview: {plot_overview(target)})")
 
 
 def main() -> None:

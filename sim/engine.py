@@ -61,7 +61,7 @@ class Engine:
             if self.trace_reverts
             else None
         )
-        events = self.decoder.decode(result, reasons)
+        events = self.decoder.decode(result, reasons, step=block)
         world.apply(events)
         world.refresh(self.chain)
         self.metrics.observe(block, world, events, len(txs))

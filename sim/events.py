@@ -19,10 +19,12 @@ class Event:
     contract: str
     name: str
     args: dict[str, Any]
+    chain_block: int = 0
 
     def record(self) -> dict[str, Any]:
         return {
             "block": self.block,
+            "chain_block": self.chain_block,
             "tx_index": self.tx_index,
             "log_index": self.log_index,
             "agent": self.agent,
@@ -56,9 +58,13 @@ class Decoder:
                 return f"{name}.{function.name}"
         return f"{name}.?"
 
-    def decode(self, block: BlockResult, revert_data: dict[bytes, bytes] | None = None) -> list[Event]:
+    def decode(
+        self, block: BlockResult, revert_data: dict[bytes, bytes] | None = None, step: int | None = None
+    ) -> list[Event]:
         """Events of every successful transaction, and a TxFailed record (with its decoded reason when
-        `revert_data` has it) for every reverted one, in block order."""
+        `revert_data` has it) for every reverted one, in block order. `step` is the scenario's block index
+        (the timeseries row); the chain's own block number is kept as `chain_block`."""
+        index = block.number if step is None else step
         events: list[Event] = []
         abis = [abi_of(h.name) for _, h in self.by_address.values()] if revert_data else []
         for tx in block.txs:
@@ -67,7 +73,9 @@ class Decoder:
                 args: dict[str, Any] = {"gas_used": tx.gas_used}
                 if revert_data is not None and tx.tx_hash in revert_data:
                     args["reason"] = describe_revert(revert_data[tx.tx_hash], abis)
-                events.append(Event(block.number, tx.tx_index, -1, tx.request.tag, "", "TxFailed", args))
+                events.append(
+                    Event(index, tx.tx_index, -1, tx.request.tag, "", "TxFailed", args, block.number)
+                )
                 continue
             for log in tx.logs:
                 known = self.by_address.get(log.address)
@@ -79,13 +87,14 @@ class Decoder:
                     continue
                 events.append(
                     Event(
-                        block.number,
+                        index,
                         tx.tx_index,
                         log.log_index,
                         tx.request.tag,
                         label,
                         spec.name,
                         spec.decode(list(log.topics), log.data),
+                        block.number,
                     )
                 )
         return events

@@ -39,14 +39,19 @@ class Market:
         return round(amount * int(10 ** self.decimals[asset]))
 
     def labelled(self) -> dict[str, Handle]:
-        out = {f"token:{k}": v for k, v in self.tokens.items()}
+        """One label per address; a contract that is also a token (the synthetic dollar, its vault) keeps its
+        token label, so that its Transfer events update balances like any other token's."""
+        token_addresses = {h.address for h in self.tokens.values()}
+        out = {label: h for label, h in self.contracts.items() if h.address not in token_addresses}
+        out |= {f"token:{k}": v for k, v in self.tokens.items()}
         out |= {f"pool:{k}": v.handle for k, v in self.pools.items()}
         out |= {f"oracle:{k}": v for k, v in self.oracles.items()}
-        out |= self.contracts
         return out
 
     def addresses(self) -> dict[str, str]:
-        return {label: handle.hex for label, handle in sorted(self.labelled().items())}
+        """The address book by name, role aliases included (`synthetic` is also `token:USDe`)."""
+        named = self.labelled() | self.contracts
+        return {label: handle.hex for label, handle in sorted(named.items())}
 
 
 def price8(usd: float) -> int:

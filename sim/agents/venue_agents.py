@@ -180,6 +180,7 @@ class MarketMaker(Agent):
             share = min(b / r for b, r in zip(balances, reserves, strict=True) if r > 0)
             if share <= 0:
                 continue
+            share *= 0.999  # stay clear of rounding at the balance
             for token, reserve in zip(pool.info.tokens, reserves, strict=True):
                 txs.append(
                     world.market.tokens[token].tx(

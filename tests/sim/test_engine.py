@@ -42,7 +42,16 @@ def test_run_writes_every_output_as_it_goes(mini_run: tuple[Path, dict[str, Any]
     assert manifest["seed"] == 42 and manifest["solc"] == "0.8.37"
     assert len(manifest["bytecode_sha256"]["LendingPool"]) == 64
     first = json.loads((out / "events.jsonl").open().readline())
-    assert set(first) == {"block", "tx_index", "log_index", "agent", "contract", "event", "args"}
+    assert set(first) == {
+        "block",
+        "chain_block",
+        "tx_index",
+        "log_index",
+        "agent",
+        "contract",
+        "event",
+        "args",
+    }
 
 
 def test_short_cascade_liquidates_on_both_sides(mini_run: tuple[Path, dict[str, Any]]) -> None:
