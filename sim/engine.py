@@ -34,6 +34,7 @@ class Engine:
     txs_sent: int = 0
     last_block_hash: str = ""
     gas: dict[str, list[int]] = field(default_factory=dict)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
     wall_seconds: float = 0.0
     blocks_done: int = 0
     on_block: Callable[[int], None] | None = None
@@ -51,10 +52,13 @@ class Engine:
         world.block = block
         world.timestamp = self.timestamp_of(block)
         world.reference = {asset: float(path[block]) for asset, path in self.reference.items()}
+        clock = time.perf_counter()
         txs: list[TxRequest] = []
         for agent in self._order:
             txs.extend(agent.act(world, self.rng))
+        clock = self._lap("agents", clock)
         result = self.chain.send_block(txs, timestamp=world.timestamp)
+        clock = self._lap("chain", clock)
         failed = [r.tx_hash for r in result.txs if not r.success]
         reasons = (
             dict(zip(failed, self.chain.revert_data_many(failed), strict=True))
@@ -63,9 +67,12 @@ class Engine:
         )
         events = self.decoder.decode(result, reasons, step=block)
         world.apply(events)
+        clock = self._lap("decode", clock)
         world.refresh(self.chain)
+        clock = self._lap("reads", clock)
         self.metrics.observe(block, world, events, len(txs))
         self.recorder.block([e.record() for e in events], self.metrics.row(block, world))
+        self._lap("record", clock)
         for tx in result.txs:
             if tx.success:
                 self.gas.setdefault(self.decoder.call_name(tx.request.to, tx.request.data), []).append(
@@ -74,6 +81,11 @@ class Engine:
         self.txs_sent += len(txs)
         self.last_block_hash = result.hash
         self.blocks_done += 1
+
+    def _lap(self, phase: str, since: float) -> float:
+        now = time.perf_counter()
+        self.phase_seconds[phase] = self.phase_seconds.get(phase, 0.0) + now - since
+        return now
 
     def run(self, blocks: int) -> None:
         started = time.perf_counter()

@@ -22,6 +22,7 @@ class RpcError(RuntimeError):
         super().__init__(f"{method} failed: {error.get('message', error)} (code {self.code})")
 
 
+MAX_BATCH = 2_000
 _connections: dict[tuple[str, int], http.client.HTTPConnection] = {}
 
 
@@ -89,6 +90,12 @@ def batch(url: str, requests: list[tuple[str, list[Any]]], timeout: float = 120.
     """Send requests as one JSON-RPC batch; return replies in request order (result or RpcError)."""
     if not requests:
         return []
+    if len(requests) > MAX_BATCH:
+        # Very large batches exceed what the node accepts in one request body: send them in slices.
+        sliced: list[Any] = []
+        for start in range(0, len(requests), MAX_BATCH):
+            sliced += batch(url, requests[start : start + MAX_BATCH], timeout)
+        return sliced
     payload = [{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(requests)]
     replies = _post(url, payload, timeout)
     if isinstance(replies, dict):  # a node that rejects the whole batch answers with one error

@@ -234,7 +234,7 @@ def run(options: RunOptions) -> dict[str, Any]:
         rpc.batch(url, [("anvil_setBalance", ["0x" + a.wallet.address.hex(), hex(10**24)]) for a in agents])
         for agent in agents:
             world.track(agent.wallet.address)
-        world.track(funder.address)
+        world.track(funder.address, preexisting=True)
         world.load(chain, _stableswap_params(scenario))
         _setup_agents(chain, world, decoder, agents, funder, setup_gas)
         world.refresh(chain)
@@ -312,6 +312,7 @@ def _summary(
             "tx_per_second": round(engine.txs_sent / engine.wall_seconds, 1)
             if engine.wall_seconds > 0
             else 0.0,
+            "loop_seconds_by_phase": {k: round(v, 3) for k, v in engine.phase_seconds.items()},
             "events_sha256": recorder.events_sha256,
             "last_block_hash": engine.last_block_hash,
             "agents": _agent_stats(engine.agents),

@@ -104,6 +104,7 @@ class World:
     pools: dict[str, PoolView] = field(default_factory=dict)
     balances: dict[tuple[bytes, str], int] = field(default_factory=lambda: defaultdict(int))
     tracked: set[bytes] = field(default_factory=set)
+    preexisting: set[bytes] = field(default_factory=set)
     token_by_address: dict[bytes, str] = field(default_factory=dict)
     pool_by_label: dict[str, PoolView] = field(default_factory=dict)
     touched_stableswaps: set[str] = field(default_factory=set)
@@ -128,8 +129,11 @@ class World:
             world.pool_by_label[f"pool:{name}"] = view
         return world
 
-    def track(self, address: bytes) -> None:
+    def track(self, address: bytes, preexisting: bool = False) -> None:
+        """Follow an address's token balances; `preexisting` ones are read once, fresh ones start at zero."""
         self.tracked.add(address)
+        if preexisting:
+            self.preexisting.add(address)
 
     def balance(self, address: bytes, asset: str) -> int:
         return self.balances.get((address, asset), 0)
@@ -147,7 +151,9 @@ class World:
                 amp, fee, multiplier = stableswap_params[name]
                 view.stableswap = StableSwapState.create(view.decimals, amp, fee, multiplier)
                 self.touched_stableswaps.add(name)
-        for address in sorted(self.tracked):
+        # Agent wallets are fresh keys derived from the seed: they start empty, and every later change
+        # arrives as a Transfer event. Only addresses that existed before (the funder) are read.
+        for address in sorted(self.preexisting):
             for symbol, token in self.market.tokens.items():
                 reads.add(token, "balanceOf", (address,), partial(self._set_balance, (address, symbol)))
         self.queue_refresh(reads)

@@ -91,9 +91,11 @@ class Arbitrageur(Agent):
                         continue
                     amount = min(cap, cpmm_input_to_price(reserves[i], reserves[j], fair))
                 else:
-                    amount = stableswap_input_to_price(
-                        view, i, j, fair * (1 + self.min_edge_bps / 10_000), cap, world.timestamp
-                    )
+                    target = fair * (1 + self.min_edge_bps / 10_000)
+                    probe = max(1, cap // 10_000)
+                    if view.amount_out(a, b, probe, world.timestamp) < target * probe:
+                        continue  # even the first slice does not pay: skip the search
+                    amount = stableswap_input_to_price(view, i, j, target, cap, world.timestamp)
                 if amount <= 0:
                     continue
                 out = view.amount_out(a, b, amount, world.timestamp)
