@@ -20,7 +20,7 @@ OUT ?= out/oct10_2025
 .PHONY: help setup check-prereqs test lint typecheck compile pytest demo clean
 
 help:
-	@echo "make demo   - set up, then deploy and run the main scenario on an auto-started anvil"
+	@echo "make demo   - set up, then run the October 2025 scenario on an auto-started anvil (outputs in $(OUT))"
 	@echo "make test   - set up, then lint, type check, compile and run the test suite on anvil"
 	@echo "make setup  - only install (.venv, node_modules, compiler link); idempotent"
 
@@ -77,8 +77,9 @@ pytest: compile
 
 test: lint typecheck pytest
 
+# The main job: the October 2025 scenario on an auto-started anvil; outputs (and the report) in $(OUT).
 demo: compile
-	$(BIN)/ape run deploy
+	$(BIN)/cascade run scenarios/oct10_2025.yaml --out $(OUT)
 
 clean:
 	rm -rf $(VENV) node_modules .solcx .build $(STAMPS) .ape

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
+import yaml
 
 from sim.devnet import Devnet, DevnetConfig, DevnetError
 from sim.paths import ToolchainMissing
@@ -80,6 +83,78 @@ def devnet(port: int, host: str, accounts: int, balance: int, block_time: float 
         click.echo("\nstopping anvil", err=True)
     finally:
         node.stop()
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE (e.g. --set blocks=100)", param_hint="--set")
+        overrides[key] = yaml.safe_load(raw)
+    return overrides
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Override the scenario's seed.")
+@click.option("--blocks", type=click.IntRange(min=1), default=None, help="Run this many blocks instead.")
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Output folder [out/<scenario>]."
+)
+@click.option(
+    "--rpc", "rpc_url", default=None, help="Use a running devnet (anvil) at this URL instead of starting one."
+)
+@click.option(
+    "--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a scenario field (repeatable)."
+)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def run(
+    scenario: Path,
+    seed: int | None,
+    blocks: int | None,
+    out_dir: Path | None,
+    rpc_url: str | None,
+    sets: tuple[str, ...],
+    no_progress: bool,
+) -> None:
+    """Deploy SCENARIO's market on a devnet, run its agents block by block and write the outputs."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from sim.run import RunFailed, RunOptions
+    from sim.run import run as run_scenario
+    from sim.scenario import ScenarioError
+    from sim.summary_table import print_summary
+
+    target = out_dir or Path("out") / scenario.stem
+    options = RunOptions(
+        scenario=scenario,
+        out_dir=target,
+        seed=seed,
+        blocks=blocks,
+        rpc_url=rpc_url,
+        overrides=_parse_sets(sets),
+    )
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=no_progress,
+    )
+    task = progress.add_task(f"running {scenario.stem}", total=None)
+    options.on_block = lambda done, total: progress.update(task, completed=done, total=total)
+    try:
+        with progress:
+            summary = run_scenario(options)
+    except ScenarioError as exc:
+        raise click.ClickException(str(exc)) from None
+    except RunFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    except (DevnetError, ToolchainMissing) as exc:
+        raise click.ClickException(str(exc)) from None
+    print_summary(summary)
+    click.echo(f"outputs: {target}")
 
 
 def main() -> None:

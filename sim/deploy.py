@@ -1,32 +1,31 @@
-"""Deploy the default market with ape: tokens first; each protocol adds itself here as it lands."""
+"""Deploy a scenario's market (tokens, pools, oracles, lending, synthetic dollar, venue) to any node we can
+sign for, and record the addresses; `ape run deploy` and `cascade deploy` are thin wrappers over this."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+
+import numpy as np
+
+from sim import rpc
+from sim.chain import Chain, Wallet
+from sim.market import Market, MarketBuilder
+from sim.paths import REPO_ROOT
+from sim.scenario import load_scenario
+
+DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025.yaml"
 
 
-@dataclass(frozen=True)
-class TokenSpec:
-    symbol: str
-    name: str
-    decimals: int
-
-
-DEFAULT_TOKENS: tuple[TokenSpec, ...] = (
-    TokenSpec("USDC", "USD Coin", 6),
-    TokenSpec("USDT", "Tether USD", 6),
-    TokenSpec("WETH", "Wrapped Ether", 18),
-    TokenSpec("wBETH", "Wrapped Beacon ETH", 18),
-    TokenSpec("ALT", "Altcoin", 18),
-    TokenSpec("USDe", "USDe (placeholder)", 18),
-)
-
-
-def deploy_default_market(project: Any, deployer: Any) -> dict[str, str]:
-    """Deploy every contract of the default market from `deployer`; return addresses by name."""
-    addresses: dict[str, str] = {}
-    for spec in DEFAULT_TOKENS:
-        token = project.MockERC20.deploy(spec.name, spec.symbol, spec.decimals, sender=deployer)
-        addresses[spec.symbol] = str(token.address)
-    return addresses
+def deploy_market(
+    url: str, private_key: str, scenario_path: Path = DEFAULT_SCENARIO, automine_after: bool = True
+) -> Market:
+    """Build the scenario's market on the node at `url` from the account of `private_key`."""
+    scenario = load_scenario(scenario_path)
+    chain = Chain(url).connect()
+    funder = Wallet.from_hex(private_key)
+    chain.sync_nonce(funder)
+    try:
+        return MarketBuilder(scenario, chain, funder, np.random.default_rng(scenario.seed)).build()
+    finally:
+        if automine_after:
+            rpc.call(url, "evm_setAutomine", [True])

@@ -37,6 +37,8 @@ class DevnetConfig:
     gas_limit: int = 1_000_000_000
     # Transactions in one block are ordered by priority fee, so competing bots are deterministic.
     order: str = "fees"
+    genesis_timestamp: int | None = None
+    base_fee: int | None = None
     extra_args: tuple[str, ...] = ()
 
 
@@ -91,6 +93,10 @@ class Devnet:
             "--hardfork", "cancun",
             "--config-out", str(config_out),
         ]  # fmt: skip
+        if c.genesis_timestamp is not None:
+            cmd += ["--timestamp", str(c.genesis_timestamp)]
+        if c.base_fee is not None:
+            cmd += ["--block-base-fee-per-gas", str(c.base_fee)]
         if c.block_time is not None:
             cmd += ["--block-time", str(c.block_time)]
         if not c.automine and c.block_time is None:

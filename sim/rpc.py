@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import json
-import urllib.error
-import urllib.request
+import urllib.parse
 from typing import Any
 
 
@@ -22,17 +22,59 @@ class RpcError(RuntimeError):
         super().__init__(f"{method} failed: {error.get('message', error)} (code {self.code})")
 
 
+_connections: dict[tuple[str, int], http.client.HTTPConnection] = {}
+
+
+def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """A kept-alive connection per host and port: a new TCP connection per request costs more than the call."""
+    parts = urllib.parse.urlsplit(url)
+    key = (parts.hostname or "127.0.0.1", parts.port or 80)
+    conn = _connections.get(key)
+    if conn is None:
+        conn = http.client.HTTPConnection(key[0], key[1], timeout=timeout)
+        _connections[key] = conn
+    conn.timeout = timeout
+    if conn.sock is not None:
+        conn.sock.settimeout(timeout)
+    return conn, parts.path or "/"
+
+
+def _drop(url: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    conn = _connections.pop((parts.hostname or "127.0.0.1", parts.port or 80), None)
+    if conn is not None:
+        conn.close()
+
+
 def _post(url: str, payload: Any, timeout: float) -> Any:
     body = json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read())
-    except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
-        raise DevnetUnreachable(
-            f"the devnet at {url} did not answer ({exc}): it may have stopped or crashed. "
-            "Start it again (`cascade devnet`) or pass the URL of a running node with --rpc."
-        ) from exc
+    headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
+    for attempt in range(2):
+        conn, path = _connection(url, timeout)
+        try:
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            if response.status != 200:
+                raise RpcError(
+                    "http", {"message": f"HTTP {response.status}: {data[:200]!r}", "code": response.status}
+                )
+            return json.loads(data)
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+            _drop(url)  # the node closed an idle kept-alive connection: reconnect once
+            if attempt == 1:
+                raise _unreachable(url, exc) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            _drop(url)
+            raise _unreachable(url, exc) from exc
+    raise AssertionError("unreachable")
+
+
+def _unreachable(url: str, exc: BaseException) -> DevnetUnreachable:
+    return DevnetUnreachable(
+        f"the devnet at {url} did not answer ({exc}): it may have stopped or crashed. "
+        "Start it again (`cascade devnet`) or pass the URL of a running node with --rpc."
+    )
 
 
 def call(url: str, method: str, params: list[Any] | None = None, timeout: float = 30.0) -> Any:

@@ -27,3 +27,8 @@ def usde(create_token: Any) -> Any:
 @pytest.fixture(scope="module")
 def weth(create_token: Any) -> Any:
     return create_token("WETH", 18)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _roles_first(deployer: Any, alice: Any, bob: Any, keeper: Any, chain: Any) -> None:
+    """Request the session roles before ape snapshots the module (avoids costly fixture rebasing)."""

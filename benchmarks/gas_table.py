@@ -1,0 +1,57 @@
+"""Gas per operation, measured from receipts: deploys of the default market, then every call the agents made
+in the mini cascade (tests/sim/data/mini.yaml). Prints the table and writes docs/gas.md.
+
+Run: .venv/bin/python benchmarks/gas_table.py
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from sim.paths import REPO_ROOT
+from sim.run import RunOptions, run
+
+SCENARIO = REPO_ROOT / "tests" / "sim" / "data" / "mini.yaml"
+OUT = REPO_ROOT / "docs" / "gas.md"
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = run(RunOptions(scenario=SCENARIO, out_dir=Path(tmp) / "gas"))
+    lines = [
+        "# Gas per operation",
+        "",
+        "Measured from receipts by `benchmarks/gas_table.py` (solc 0.8.37, optimizer 200 runs, cancun, anvil 1.7.1):",
+        "deployments of the default market, then every successful call of the agents' set-up and of the mini cascade",
+        f"({summary['blocks']} blocks, {summary['transactions']} transactions). Calls vary with state (cold or warm",
+        "storage, how many collateral assets a liquidation sells), hence median and max.",
+        "",
+        "## Calls",
+        "",
+        "| call | count | median gas | max gas |",
+        "|---|---:|---:|---:|",
+    ]
+    calls = dict(summary["gas_setup_by_call"])
+    for call, stats in summary["gas_by_call"].items():
+        if call in calls:
+            merged = calls[call]
+            stats = {
+                "count": merged["count"] + stats["count"],
+                "median": stats["median"],
+                "max": max(merged["max"], stats["max"]),
+            }
+        calls[call] = stats
+    for call, stats in sorted(calls.items()):
+        lines.append(f"| `{call}` | {stats['count']} | {stats['median']:,} | {stats['max']:,} |")
+    lines += ["", "## Deployments", "", "| contract | gas |", "|---|---:|"]
+    for label, gas in sorted(summary["gas_deploy"].items()):
+        lines.append(f"| `{label}` | {gas:,} |")
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"\nwrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""Throughput benchmark: prints figures, asserts nothing.
+
+1. The raw ceiling of one anvil: 500 ERC-20 transfers signed locally and sent as one JSON-RPC batch, then mined.
+2. The engine's achieved transactions per second on oct10_2025 on the same anvil, and the ratio to (1).
+3. Per-block wall time of the block loop with 100, 1,000 and 10,000 open lending positions and the same
+   transactions per block, and the 10,000 / 100 ratio.
+
+Run: .venv/bin/python benchmarks/throughput.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from sim.abi import ContractAbi
+from sim.artifacts import load_artifact
+from sim.chain import Chain, TxRequest, Wallet
+from sim.devnet import Devnet, DevnetConfig
+from sim.paths import REPO_ROOT
+from sim.run import RunOptions, run
+
+SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025.yaml"
+START = 1_760_129_400
+
+
+def devnet() -> Devnet:
+    return Devnet(
+        DevnetConfig(accounts=2, genesis_timestamp=START - 7 * 86_400, base_fee=0, gas_limit=30_000_000_000)
+    ).start()
+
+
+def raw_ceiling(url: str, private_key: str, rounds: int = 5, batch: int = 500) -> float:
+    """Median tx/s of `batch` transfers per block, signed locally, one batch request, one evm_mine."""
+    chain = Chain(url).connect()
+    wallet = Wallet.from_hex(private_key)
+    chain.sync_nonce(wallet)
+    artifact = load_artifact("MockERC20")
+    abi = ContractAbi.from_abi(artifact.abi)
+    deployed = chain.send_block(
+        [TxRequest(wallet, None, artifact.bytecode + abi.encode_constructor("B", "B", 18), gas=3_000_000)]
+    )
+    token = deployed.txs[0].contract_address
+    assert token is not None
+    chain.send_block([TxRequest(wallet, token, abi.fn("mint").encode(wallet.address, 10**30))])
+    transfer = abi.fn("transfer")
+    rates = []
+    for r in range(rounds):
+        txs = [
+            TxRequest(wallet, token, transfer.encode((i + 1 + r * batch).to_bytes(20, "big"), 1), gas=100_000)
+            for i in range(batch)
+        ]
+        started = time.perf_counter()
+        block = chain.send_block(txs)
+        rates.append(batch / (time.perf_counter() - started))
+        assert all(t.success for t in block.txs)
+    return statistics.median(rates)
+
+
+def scaling_scenario(positions: int, blocks: int) -> dict[str, object]:
+    """The oct10 market with `positions` passive borrowers far from liquidation, a slow ETH drift (so oracle
+    pushes keep querying the liquidation index) and a fixed number of transactions per block."""
+    return {
+        "extends": str(SCENARIO),
+        "name": f"scaling_{positions}",
+        "seed": 5,
+        "blocks": blocks,
+        "price_paths": {
+            "WETH": {"kind": "piecewise", "knots": [[0, 1.0], [blocks, 0.9]]},
+            "WBTC": {"kind": "piecewise", "knots": [[0, 1.0], [blocks, 0.9]]},
+            "ALT": {"kind": "piecewise", "knots": [[0, 1.0], [blocks, 1.0]]},
+        },
+        "agents": [
+            {"kind": "oracle_keeper", "count": 1},
+            {"kind": "borrower", "count": positions, "params": {"market": "aave", "collateral": ["WETH", "WBTC"],
+             "capital_usd": 50_000, "health_factor": {"uniform": [1.8, 3.0]}}},
+            {"kind": "liquidation_bot", "count": 1, "params": {"market": "aave", "stables": ["USDC"], "capital_usd": 1_000_000}},
+            {"kind": "seller", "count": 5, "params": {"pool": "uni_alt_usdc", "asset": "ALT", "amount_usd_per_block": 1_000}},
+        ],
+    }  # fmt: skip
+
+
+def per_block_seconds(positions: int, blocks: int, workdir: Path) -> tuple[float, int]:
+    path = workdir / f"scaling_{positions}.yaml"
+    path.write_text(yaml.safe_dump(scaling_scenario(positions, blocks)))
+    summary = run(RunOptions(scenario=path, out_dir=workdir / f"out_{positions}"))
+    return summary["loop_seconds"] / summary["blocks"], summary["transactions"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer blocks and positions (a smoke run, not the figures)"
+    )
+    args = parser.parse_args()
+    figures: dict[str, object] = {}
+    node = devnet()
+    try:
+        ceiling = raw_ceiling(node.url, node.accounts[1].private_key)
+        with tempfile.TemporaryDirectory() as tmp:
+            blocks = 60 if args.quick else None
+            summary = run(
+                RunOptions(scenario=SCENARIO, out_dir=Path(tmp) / "oct", rpc_url=node.url, blocks=blocks)
+            )
+    finally:
+        node.stop()
+    engine = summary["tx_per_second"]
+    figures["raw_batched_tx_per_s"] = round(ceiling, 1)
+    figures["engine_tx_per_s_oct10"] = engine
+    figures["engine_over_raw"] = round(engine / ceiling, 3)
+    figures["oct10_blocks"] = summary["blocks"]
+    figures["oct10_transactions"] = summary["transactions"]
+    print(f"raw batched ceiling: {ceiling:,.0f} tx/s (500 transfers per block)")
+    print(
+        f"engine on oct10_2025: {engine:,.0f} tx/s over {summary['transactions']:,} transactions in {summary['blocks']} blocks"
+    )
+    print(f"ratio engine / raw: {engine / ceiling:.2f} (target >= 0.5)")
+    sizes = (100, 300, 1_000) if args.quick else (100, 1_000, 10_000)
+    scale_blocks = 20 if args.quick else 60
+    with tempfile.TemporaryDirectory() as tmp:
+        timings = {n: per_block_seconds(n, scale_blocks, Path(tmp)) for n in sizes}
+    for n, (seconds, txs) in timings.items():
+        print(
+            f"{n:>6,} positions: {seconds * 1000:7.1f} ms per block ({txs:,} transactions in {scale_blocks} blocks)"
+        )
+        figures[f"ms_per_block_{n}_positions"] = round(seconds * 1000, 2)
+        figures[f"transactions_{n}_positions"] = txs
+    ratio = timings[sizes[-1]][0] / timings[sizes[0]][0]
+    figures["largest_over_smallest"] = round(ratio, 3)
+    print(f"per-block time, {sizes[-1]:,} / {sizes[0]:,} positions: {ratio:.2f} (target <= 1.5)")
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()

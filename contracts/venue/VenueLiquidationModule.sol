@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
+import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {Owned} from "../libraries/Owned.sol";
+import {GradualLiquidation} from "../risk/GradualLiquidation.sol";
+import {VenueBase} from "./VenueBase.sol";
+
+/// @title VenueLiquidationModule
+/// @notice UnifiedMarginVenue's liquidation engine, run by delegatecall in the venue's storage (so its events
+///         are the venue's). A group below maintenance is liquidated in this order:
+///         1. every position is closed at the oracle mark (realized PnL settles against the quote book);
+///         2. debts in an asset the group also holds are repaid in kind;
+///         3. EVERY other non-quote balance is sold into its asset/quote pool (the venue trades, v2 formula),
+///            however thin the pool: a unified account does not spare the assets that did not fall;
+///         4. the caller's reward is taken from the quote, then the remaining debts are repaid (quote debt
+///            directly, other debts bought back from their pools), then the insurance fee from what is left;
+///         5. a group left with debt and nothing else is made whole by the insurance fund, and what the fund
+///            cannot pay is written off its book as bad debt (a loss socialized to that book's lenders).
+///         Gradual mode takes `stepBps` of every position and balance per step instead of all (step 1 and 3),
+///         when the group's equity is still positive.
+contract VenueLiquidationModule is VenueBase {
+    /// @notice The module was called directly instead of by the venue's delegatecall.
+    error DirectCall();
+
+    address private immutable _self;
+
+    constructor() Owned(address(0)) {
+        _self = address(this);
+    }
+
+    /// @notice Liquidates every failing margin group of `account` (the venue delegatecalls this).
+    function liquidate(address account) external {
+        if (address(this) == _self) revert DirectCall();
+        AccountState storage a = _accounts[account];
+        uint256 mask = a.isolated ? a.groupMask & ~uint256(1) : a.groupMask & 1;
+        int256 totalEquity;
+        uint256 totalMaintenance;
+        bool any;
+        for (uint256 g; mask != 0; ++g) {
+            if (mask & 1 == 1) {
+                (int256 equity, uint256 maintenance,) = _health(account, g);
+                totalEquity += equity;
+                totalMaintenance += maintenance;
+                if (equity < int256(maintenance)) {
+                    _liquidateGroup(account, g, equity, maintenance);
+                    any = true;
+                }
+            }
+            mask >>= 1;
+        }
+        if (!any) revert NotLiquidatable(account, totalEquity, totalMaintenance);
+    }
+
+    function _liquidateGroup(address account, uint256 g, int256 equity, uint256 maintenance) internal {
+        Group storage gr = _groups[account][g];
+        uint256 fraction = BPS;
+        if (_gradualStepBps != 0 && equity > 0) {
+            if (!_stepDue(gr)) revert LiquidationStepNotDue(account, uint8(g));
+            fraction = _gradualStepBps;
+        }
+        uint256 touchedAssets = (uint256(gr.assetMask) | gr.debtMask) & ~uint256(1);
+        uint256 touchedMarkets = gr.marketMask;
+        _checkBreaker(touchedAssets, touchedMarkets, true);
+        emit LiquidationStarted(account, equity, maintenance, uint8(g), fraction);
+
+        uint256 closedNotional = _closePositions(account, g, gr, fraction);
+        _repayInKind(account, gr);
+        uint256 proceeds = _sellCollateral(account, gr, fraction);
+        uint256 base = proceeds + _usdToQuote(closedNotional, false);
+        uint256 reward = _min(base * _liquidationRewardBps / BPS, gr.balance[QUOTE_ID]);
+        _debit(gr, QUOTE_ID, reward);
+        _repayWithQuote(account, gr);
+        uint256 fee = _min(base * _liquidationFeeBps / BPS, gr.balance[QUOTE_ID]);
+        _debit(gr, QUOTE_ID, fee);
+        _insuranceFund += fee;
+        if (gr.assetMask & ~uint64(1) == 0 && gr.marketMask == 0 && gr.debtMask != 0) _coverShortfall(account, gr);
+
+        if (fraction < BPS) {
+            _recordStep(gr);
+        } else {
+            gr.lastStepAt = 0;
+        }
+        // Record the prices the sales left behind: a crash this liquidation caused pauses the next one.
+        _checkBreaker(touchedAssets, touchedMarkets, false);
+        emit LiquidationCompleted(account, msg.sender, uint8(g), proceeds, fee, reward);
+        if (reward != 0) _transferOut(_quote, msg.sender, reward);
+    }
+
+    /// @return notionalUsd The closed notional at mark (USD, 8 decimals), the fee base of the closes.
+    function _closePositions(address account, uint256 g, Group storage gr, uint256 fraction)
+        internal
+        returns (uint256 notionalUsd)
+    {
+        uint256 mask = gr.marketMask;
+        for (uint256 id; mask != 0; ++id) {
+            if (mask & 1 == 1) {
+                address market = _marketList[id];
+                int256 closed = GradualLiquidation.stepSize(gr.position[id].size, fraction);
+                uint256 price = _oracle.getAssetPrice(market);
+                (,, int256 realized) = _trade(gr, id, -closed, price);
+                _settle(account, g, gr, realized);
+                notionalUsd += _abs(closed) * price / WAD;
+                emit PositionLiquidated(account, market, closed, price, realized);
+            }
+            mask >>= 1;
+        }
+    }
+
+    function _repayInKind(address account, Group storage gr) internal {
+        uint256 mask = gr.debtMask & ~uint64(1);
+        for (uint256 id; mask != 0; ++id) {
+            if (mask & 1 == 1) {
+                uint256 paid = _min(gr.balance[id], gr.debt[id]);
+                if (paid != 0) {
+                    _debit(gr, id, paid);
+                    _repayDebt(gr, id, paid);
+                    emit DebtRepaidByLiquidation(account, _assetList[id], paid, 0);
+                }
+            }
+            mask >>= 1;
+        }
+    }
+
+    /// @return proceeds The quote the sales raised.
+    function _sellCollateral(address account, Group storage gr, uint256 fraction) internal returns (uint256 proceeds) {
+        uint256 mask = gr.assetMask & ~uint64(1);
+        for (uint256 id; mask != 0; ++id) {
+            if (mask & 1 == 1) {
+                uint256 amount = GradualLiquidation.stepAmount(gr.balance[id], fraction);
+                _debit(gr, id, amount);
+                (uint256 out, address pool) = _sell(id, amount);
+                _credit(gr, QUOTE_ID, out);
+                proceeds += out;
+                emit CollateralSold(account, _assetList[id], amount, out, pool);
+            }
+            mask >>= 1;
+        }
+    }
+
+    function _repayWithQuote(address account, Group storage gr) internal {
+        uint256 paid = _min(gr.debt[QUOTE_ID], gr.balance[QUOTE_ID]);
+        if (paid != 0) {
+            _debit(gr, QUOTE_ID, paid);
+            _repayDebt(gr, QUOTE_ID, paid);
+            emit DebtRepaidByLiquidation(account, _quote, paid, paid);
+        }
+        uint256 mask = gr.debtMask & ~uint64(1);
+        for (uint256 id; mask != 0; ++id) {
+            if (mask & 1 == 1) {
+                (uint256 bought, uint256 spent) = _buy(id, gr.debt[id], gr.balance[QUOTE_ID]);
+                if (bought != 0) {
+                    _debit(gr, QUOTE_ID, spent);
+                    _repayDebt(gr, id, bought);
+                    emit DebtRepaidByLiquidation(account, _assetList[id], bought, spent);
+                }
+            }
+            mask >>= 1;
+        }
+    }
+
+    function _coverShortfall(address account, Group storage gr) internal {
+        uint256 mask = gr.debtMask;
+        for (uint256 id; mask != 0; ++id) {
+            if (mask & 1 == 1) {
+                address asset = _assetList[id];
+                uint256 debt = gr.debt[id];
+                uint256 covered;
+                uint256 spent;
+                if (id == QUOTE_ID) (covered, spent) = (_min(debt, _insuranceFund), _min(debt, _insuranceFund));
+                else (covered, spent) = _buy(id, debt, _insuranceFund);
+                if (covered != 0) {
+                    _insuranceFund -= spent;
+                    _repayDebt(gr, id, covered);
+                    emit InsuranceFundUsed(account, asset, spent, covered);
+                }
+                uint256 rest = debt - covered;
+                if (rest != 0) {
+                    _writeOff(gr, id, rest);
+                    _books[asset].deficit += rest;
+                    emit BadDebt(account, asset, rest);
+                }
+            }
+            mask >>= 1;
+        }
+    }
+
+    // ---------------------------------------------------------------- gradual liquidation
+
+    /// @dev Due when no step is running, the step timed out, or a price the group holds moved against it by
+    ///      the trigger since the last step (references are the prices right after that step's sales).
+    function _stepDue(Group storage gr) internal view returns (bool) {
+        uint256 last = gr.lastStepAt;
+        if (last == 0) return true;
+        uint256 timeout = _gradualStepTimeout;
+        if (timeout != 0 && block.timestamp >= last + timeout) return true;
+        uint32 nonce = gr.stepNonce;
+        uint256 trigger = _gradualTriggerBps;
+        uint256 mask = gr.assetMask & ~uint64(1);
+        for (uint256 id; mask != 0; ++id) {
+            if (mask & 1 == 1) {
+                StepRef storage ref = gr.stepRef[id];
+                if (
+                    ref.nonce == nonce
+                        && GradualLiquidation.movedAgainst(
+                            ref.price, _oracle.getAssetPrice(_assetList[id]), trigger, false
+                        )
+                ) return true;
+            }
+            mask >>= 1;
+        }
+        mask = gr.marketMask;
+        for (uint256 id; mask != 0; ++id) {
+            if (mask & 1 == 1) {
+                StepRef storage ref = gr.stepRef[MARKET_REF_BASE + id];
+                bool short = gr.position[id].size < 0;
+                if (
+                    ref.nonce == nonce
+                        && GradualLiquidation.movedAgainst(
+                            ref.price, _oracle.getAssetPrice(_marketList[id]), trigger, short
+                        )
+                ) return true;
+            }
+            mask >>= 1;
+        }
+        return false;
+    }
+
+    function _recordStep(Group storage gr) internal {
+        uint32 nonce = ++gr.stepNonce;
+        gr.lastStepAt = uint64(block.timestamp);
+        uint256 mask = gr.assetMask & ~uint64(1);
+        for (uint256 id; mask != 0; ++id) {
+            if (mask & 1 == 1) gr.stepRef[id] = StepRef(nonce, uint224(_oracle.getAssetPrice(_assetList[id])));
+            mask >>= 1;
+        }
+        mask = gr.marketMask;
+        for (uint256 id; mask != 0; ++id) {
+            if (mask & 1 == 1) {
+                gr.stepRef[MARKET_REF_BASE + id] = StepRef(nonce, uint224(_oracle.getAssetPrice(_marketList[id])));
+            }
+            mask >>= 1;
+        }
+    }
+
+    // ---------------------------------------------------------------- circuit breaker
+
+    /// @dev Before the liquidation (`before`): revert if any touched asset or market is paused. After it:
+    ///      record the new prices, which may trip the breaker for the next liquidation.
+    function _checkBreaker(uint256 assetMask, uint256 marketMask, bool before) internal {
+        ICircuitBreaker breaker = _breaker;
+        if (address(breaker) == address(0)) return;
+        for (uint256 id; assetMask != 0; ++id) {
+            if (assetMask & 1 == 1) _touch(breaker, _assetList[id], before);
+            assetMask >>= 1;
+        }
+        for (uint256 id; marketMask != 0; ++id) {
+            if (marketMask & 1 == 1) _touch(breaker, _marketList[id], before);
+            marketMask >>= 1;
+        }
+    }
+
+    function _touch(ICircuitBreaker breaker, address asset, bool before) internal {
+        if (before) _requireTradable(asset);
+        else breaker.checkAndPause(asset);
+    }
+
+    // ---------------------------------------------------------------- pools
+
+    /// @dev Sells `amount` of asset `id` into its pool for the quote at the v2 price, however bad. A sale
+    ///      too small to get a wei out is given to the pool (transfer + sync): it is gone all the same.
+    function _sell(uint256 id, uint256 amount) internal returns (uint256 out, address pool) {
+        address asset = _assetList[id];
+        pool = _assets[asset].pool;
+        (uint256 reserveAsset, uint256 reserveQuote, bool assetIs0) = _reserves(pool, asset);
+        out = _getAmountOut(amount, reserveAsset, reserveQuote);
+        _transferOut(asset, pool, amount);
+        if (out == 0) IUniswapV2Pair(pool).sync();
+        else IUniswapV2Pair(pool).swap(assetIs0 ? 0 : out, assetIs0 ? out : 0, address(this), "");
+    }
+
+    /// @dev Buys up to `wanted` of asset `id` from its pool with at most `budget` quote (exact-out v2 math,
+    ///      or all the budget when it is not enough).
+    function _buy(uint256 id, uint256 wanted, uint256 budget) internal returns (uint256 bought, uint256 spent) {
+        if (wanted == 0 || budget == 0) return (0, 0);
+        address asset = _assetList[id];
+        address pool = _assets[asset].pool;
+        (uint256 reserveAsset, uint256 reserveQuote, bool assetIs0) = _reserves(pool, asset);
+        if (reserveAsset <= 1) return (0, 0);
+        bought = _min(wanted, reserveAsset - 1);
+        spent = reserveQuote * bought * 1000 / ((reserveAsset - bought) * 997) + 1;
+        if (spent > budget) {
+            spent = budget;
+            bought = _getAmountOut(budget, reserveQuote, reserveAsset);
+            if (bought == 0) return (0, 0);
+        }
+        _transferOut(_quote, pool, spent);
+        IUniswapV2Pair(pool).swap(assetIs0 ? bought : 0, assetIs0 ? 0 : bought, address(this), "");
+    }
+
+    function _reserves(address pool, address asset)
+        internal
+        view
+        returns (uint256 reserveAsset, uint256 reserveQuote, bool assetIs0)
+    {
+        (uint112 reserve0, uint112 reserve1,) = IUniswapV2Pair(pool).getReserves();
+        assetIs0 = IUniswapV2Pair(pool).token0() == asset;
+        (reserveAsset, reserveQuote) = assetIs0 ? (uint256(reserve0), uint256(reserve1)) : (reserve1, reserve0);
+    }
+
+    function _getAmountOut(uint256 amountIn, uint256 reserveIn, uint256 reserveOut) internal pure returns (uint256) {
+        uint256 amountInWithFee = amountIn * 997;
+        uint256 denominator = reserveIn * 1000 + amountInWithFee;
+        return denominator == 0 ? 0 : amountInWithFee * reserveOut / denominator;
+    }
+}

@@ -1,0 +1,193 @@
+"""ABI encoding of calls and decoding of results and logs, with selectors and topics computed once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from eth_abi.abi import decode, encode
+from eth_hash.auto import keccak
+
+_UINT = tuple(f"uint{8 * i}" for i in range(1, 33))
+_INT = tuple(f"int{8 * i}" for i in range(1, 33))
+
+
+def _word_decoder(kind: str) -> Any:
+    """A direct decoder of one 32-byte word for a static elementary type, or None (use eth_abi)."""
+    if kind in _UINT:
+        return lambda w: int.from_bytes(w, "big")
+    if kind in _INT:
+        return lambda w: int.from_bytes(w, "big", signed=True)
+    if kind == "address":
+        return lambda w: "0x" + w[12:].hex()
+    if kind == "bool":
+        return lambda w: w[31] == 1
+    if kind == "bytes32":
+        return lambda w: bytes(w)
+    return None
+
+
+def _fast_decoder(types: tuple[str, ...]) -> Any:
+    """Decode a tuple of static elementary types word by word (several times faster than eth_abi)."""
+    decoders = [_word_decoder(t) for t in types]
+    if any(d is None for d in decoders):
+        return None
+
+    def run(data: bytes) -> tuple[Any, ...]:
+        if len(data) < 32 * len(decoders):
+            return tuple(decode(list(types), data))
+        return tuple(d(data[32 * i : 32 * i + 32]) for i, d in enumerate(decoders))
+
+    return run
+
+
+def _type_string(param: dict[str, Any]) -> str:
+    kind: str = param["type"]
+    if kind.startswith("tuple"):
+        inner = ",".join(_type_string(c) for c in param["components"])
+        return f"({inner}){kind[5:]}"
+    return kind
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    selector: bytes
+
+    def encode(self, *args: Any) -> bytes:
+        return self.selector + encode(list(self.inputs), list(args))
+
+    @cached_property
+    def _fast(self) -> Any:
+        return _fast_decoder(self.outputs)
+
+    def decode(self, data: bytes) -> tuple[Any, ...]:
+        fast = self._fast
+        return fast(data) if fast is not None else tuple(decode(list(self.outputs), data))
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    topic: bytes
+    names: tuple[str, ...]
+    indexed: tuple[bool, ...]
+    types: tuple[str, ...]
+
+    @cached_property
+    def _plain_types(self) -> tuple[str, ...]:
+        return tuple(t for t, i in zip(self.types, self.indexed, strict=True) if not i)
+
+    @cached_property
+    def _fast_plain(self) -> Any:
+        return _fast_decoder(self._plain_types)
+
+    @cached_property
+    def _topic_decoders(self) -> tuple[Any, ...]:
+        return tuple(_word_decoder(t) for t, i in zip(self.types, self.indexed, strict=True) if i)
+
+    def decode(self, topics: list[bytes], data: bytes) -> dict[str, Any]:
+        fast = self._fast_plain
+        plain = fast(data) if fast is not None else decode(list(self._plain_types), data)
+        out: dict[str, Any] = {}
+        topic_iter = iter(zip(topics[1:], self._topic_decoders, strict=False))
+        data_iter = iter(plain)
+        for name, is_indexed in zip(self.names, self.indexed, strict=True):
+            if is_indexed:
+                raw, decoder = next(topic_iter)
+                out[name] = decoder(raw) if decoder is not None else "0x" + raw.hex()
+            else:
+                out[name] = next(data_iter)
+        return out
+
+
+@dataclass(frozen=True)
+class CustomError:
+    name: str
+    selector: bytes
+    names: tuple[str, ...]
+    types: tuple[str, ...]
+
+    def decode(self, data: bytes) -> dict[str, Any]:
+        return dict(zip(self.names, decode(list(self.types), data[4:]), strict=True))
+
+
+def _is_static(kind: str) -> bool:
+    return not (kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("("))
+
+
+@dataclass
+class ContractAbi:
+    """One contract's functions (by name), events (by topic) and errors (by selector)."""
+
+    functions: dict[str, Function] = field(default_factory=dict)
+    events: dict[bytes, Event] = field(default_factory=dict)
+    errors: dict[bytes, CustomError] = field(default_factory=dict)
+    constructor_inputs: tuple[str, ...] = ()
+
+    @classmethod
+    def from_abi(cls, abi: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> ContractAbi:
+        out = cls()
+        for item in abi:
+            kind = item.get("type")
+            if kind == "function":
+                inputs = tuple(_type_string(p) for p in item["inputs"])
+                outputs = tuple(_type_string(p) for p in item.get("outputs", []))
+                selector = keccak(f"{item['name']}({','.join(inputs)})".encode())[:4]
+                # Overloads keep the first under the plain name and every one under its signature.
+                out.functions.setdefault(item["name"], Function(item["name"], inputs, outputs, selector))
+                out.functions[f"{item['name']}({','.join(inputs)})"] = Function(
+                    item["name"], inputs, outputs, selector
+                )
+            elif kind == "event":
+                types = tuple(_type_string(p) for p in item["inputs"])
+                topic = keccak(f"{item['name']}({','.join(types)})".encode())
+                out.events[topic] = Event(
+                    item["name"],
+                    topic,
+                    tuple(p["name"] for p in item["inputs"]),
+                    tuple(bool(p.get("indexed")) for p in item["inputs"]),
+                    types,
+                )
+            elif kind == "error":
+                types = tuple(_type_string(p) for p in item["inputs"])
+                selector = keccak(f"{item['name']}({','.join(types)})".encode())[:4]
+                out.errors[selector] = CustomError(
+                    item["name"], selector, tuple(p["name"] for p in item["inputs"]), types
+                )
+            elif kind == "constructor":
+                out.constructor_inputs = tuple(_type_string(p) for p in item["inputs"])
+        return out
+
+    def fn(self, name: str) -> Function:
+        try:
+            return self.functions[name]
+        except KeyError:
+            raise KeyError(f"no function {name!r} in this ABI") from None
+
+    def encode_constructor(self, *args: Any) -> bytes:
+        return encode(list(self.constructor_inputs), list(args)) if self.constructor_inputs else b""
+
+
+PANIC_SELECTOR = keccak(b"Panic(uint256)")[:4]
+ERROR_SELECTOR = keccak(b"Error(string)")[:4]
+
+
+def describe_revert(data: bytes, abis: list[ContractAbi]) -> str:
+    """A readable name for revert data: a custom error with its arguments, Error(string) or Panic(code)."""
+    if len(data) < 4:
+        return "reverted without data"
+    selector = data[:4]
+    if selector == ERROR_SELECTOR:
+        return f"Error({decode(['string'], data[4:])[0]!r})"
+    if selector == PANIC_SELECTOR:
+        return f"Panic(0x{decode(['uint256'], data[4:])[0]:02x})"
+    for contract in abis:
+        if selector in contract.errors:
+            err = contract.errors[selector]
+            args = ", ".join(f"{k}={v}" for k, v in err.decode(data).items())
+            return f"{err.name}({args})"
+    return f"unknown error 0x{selector.hex()}"

@@ -1,0 +1,1 @@
+"""Agents: small classes that read the world and return transactions for the next block."""

@@ -1,0 +1,114 @@
+"""Arbitrageur: trades on-chain pools back toward the reference price, within its inventory."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.agents.base import Agent, SetupContext
+from sim.agents.trading import approvals, spenders_for, swap_tx
+from sim.chain import TxRequest
+from sim.world import PoolView, World
+
+
+def cpmm_input_to_price(reserve_in: int, reserve_out: int, target_out_per_in: float) -> int:
+    """Input (fee included) that moves a v2 pair's marginal price out/in down to `target_out_per_in` (raw units)."""
+    k = reserve_in * reserve_out
+    new_in = math.sqrt(k / target_out_per_in)
+    return max(0, int((new_in - reserve_in) / 0.997))
+
+
+def stableswap_input_to_price(
+    view: PoolView, i: int, j: int, target_out_per_in: float, cap: int, timestamp: int
+) -> int:
+    """Largest input whose last slice still pays at least `target_out_per_in` (binary search on the mirror)."""
+    token_in, token_out = view.info.tokens[i], view.info.tokens[j]
+    low, high = 0, cap
+    for _ in range(40):
+        if high - low <= max(1, cap // 10_000):
+            break
+        mid = (low + high) // 2
+        slice_ = max(1, mid // 1000)
+        marginal = view.amount_out(token_in, token_out, mid + slice_, timestamp) - view.amount_out(
+            token_in, token_out, mid, timestamp
+        )
+        if marginal >= target_out_per_in * slice_:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+@dataclass
+class Arbitrageur(Agent):
+    kind = "arbitrageur"
+
+    pools: list[str] = field(default_factory=list)
+    min_edge_bps: float = 10.0
+    max_trade_usd: float = 5_000_000.0
+    capital_usd: float = 10_000_000.0
+
+    def setup(self, ctx: SetupContext) -> list[TxRequest]:
+        world = ctx.world
+        infos = [world.pools[p].info for p in self.pools]
+        tokens = sorted({t for info in infos for t in info.tokens})
+        txs = [
+            ctx.fund(t, self.wallet.address, world.market.units(t, self.capital_usd / world.reference[t]))
+            for t in tokens
+        ]
+        return txs + approvals(
+            self.wallet, world.market, spenders_for(world.market, infos), tokens, self.name
+        )
+
+    def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
+        txs: list[TxRequest] = []
+        for name in self.pools:
+            view = world.pools[name]
+            trade = self._trade(world, view)
+            if trade is not None:
+                txs.append(trade)
+        return txs
+
+    def _trade(self, world: World, view: PoolView) -> TxRequest | None:
+        tokens = view.info.tokens
+        best: tuple[float, int, int, int] | None = None
+        for i, a in enumerate(tokens):
+            for j, b in enumerate(tokens):
+                if i == j or a not in world.reference or b not in world.reference:
+                    continue
+                fair = (
+                    world.reference[a] / world.reference[b] * 10 ** view.decimals[j] / 10 ** view.decimals[i]
+                )
+                balance = world.balance(self.wallet.address, a)
+                cap = min(balance, int(self.max_trade_usd / world.reference[a] * 10 ** view.decimals[i]))
+                if cap <= 0:
+                    continue
+                if view.cpmm is not None:
+                    reserves = view.reserves()
+                    if reserves[j] / reserves[i] * 0.997 <= fair * (1 + self.min_edge_bps / 10_000):
+                        continue
+                    amount = min(cap, cpmm_input_to_price(reserves[i], reserves[j], fair))
+                else:
+                    amount = stableswap_input_to_price(
+                        view, i, j, fair * (1 + self.min_edge_bps / 10_000), cap, world.timestamp
+                    )
+                if amount <= 0:
+                    continue
+                out = view.amount_out(a, b, amount, world.timestamp)
+                edge = (
+                    out / 10 ** view.decimals[j] * world.reference[b]
+                    - amount / 10 ** view.decimals[i] * world.reference[a]
+                )
+                if edge > 0 and (best is None or edge > best[0]):
+                    best = (edge, i, j, amount)
+        if best is None:
+            return None
+        edge, i, j, amount = best
+        out = view.amount_out(tokens[i], tokens[j], amount, world.timestamp)
+        self.count("trades")
+        self.count("edge_usd", edge)
+        return swap_tx(
+            self.wallet, world.market, view.info, tokens[i], tokens[j], amount, out * 995 // 1000, self.name
+        )

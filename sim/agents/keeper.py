@@ -1,0 +1,83 @@
+"""OracleKeeper: pushes reference prices to keeper-pushed oracle sources when Chainlink's rule says so
+(deviation beyond the threshold or heartbeat elapsed), completes TWAP windows and pokes the circuit breaker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.agents.base import Agent, SetupContext
+from sim.chain import TxRequest
+from sim.contracts import Handle
+from sim.market import price8
+from sim.mirrors.oracle import push_due
+from sim.world import World
+
+
+@dataclass(frozen=True)
+class PushedFeed:
+    oracle: str
+    asset: str
+    heartbeat: int
+    deviation_bps: int
+
+
+@dataclass
+class OracleKeeper(Agent):
+    kind = "oracle_keeper"
+
+    feeds: list[PushedFeed] = field(default_factory=list)
+    twaps: list[tuple[str, str, int]] = field(default_factory=list)  # (oracle, asset, window)
+    breaker_assets: list[str] = field(default_factory=list)
+    last_push: dict[tuple[str, str], int] = field(default_factory=dict)
+    priority: int = 1_000_000
+
+    def setup(self, ctx: SetupContext) -> list[TxRequest]:
+        """The funder (every oracle's owner) appoints this keeper on the oracles it pushes to."""
+        labels = sorted({f.oracle for f in self.feeds})
+        return [
+            ctx.market.oracles[label].tx(ctx.funder, "setKeeper", self.wallet.address, True, tag="setup")
+            for label in labels
+        ]
+
+    def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
+        txs: list[TxRequest] = []
+        market = world.market
+        for feed in self.feeds:
+            key = (feed.oracle, feed.asset)
+            current = world.oracle_prices.get(key)
+            reference = world.reference.get(feed.asset)
+            if current is None or reference is None:
+                continue
+            price = price8(reference)
+            updated_at = self.last_push.setdefault(key, world.timestamp)
+            if (
+                push_due(current, price, updated_at, world.timestamp, feed.heartbeat, feed.deviation_bps).due
+                and price > 0
+            ):
+                oracle: Handle = market.oracles[feed.oracle]
+                txs.append(
+                    oracle.tx(
+                        self.wallet, "pushPrice", market.tokens[feed.asset].address, price, tag=self.name
+                    )
+                )
+                self.last_push[key] = world.timestamp
+                self.count("pushes")
+        for oracle_label, asset, window in self.twaps:
+            key = (oracle_label, asset)
+            started = self.last_push.setdefault(key, world.timestamp)
+            if world.timestamp - started >= window:
+                txs.append(
+                    market.oracles[oracle_label].tx(
+                        self.wallet, "updateTwap", market.tokens[asset].address, tag=self.name
+                    )
+                )
+                self.last_push[key] = world.timestamp
+        breaker = market.contracts.get("breaker")
+        if breaker is not None:
+            txs += [
+                breaker.tx(self.wallet, "checkAndPause", market.tokens[a].address, tag=self.name)
+                for a in self.breaker_assets
+            ]
+        return txs

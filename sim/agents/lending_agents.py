@@ -1,0 +1,298 @@
+"""Lending agents: the USDe looper, the leveraged ETH/BTC borrower and the liquidation bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.agents.base import Agent, SetupContext
+from sim.agents.trading import MAX_UINT, approvals, best_quote, spenders_for, swap_tx
+from sim.chain import TxRequest
+from sim.mirrors.lending import RAY, LiquidationError, liquidation_amounts
+from sim.views.lending import LendingView
+from sim.world import World
+
+VARIABLE_RATE = 2
+
+
+def _units(world: World, asset: str, usd: float) -> int:
+    return world.market.units(asset, usd / world.reference[asset])
+
+
+@dataclass
+class Looper(Agent):
+    """Supplies the synthetic dollar, borrows a stable against it in e-mode and holds the loop at
+    `leverage`; unwinds a slice per block on a margin call, on negative carry or when risk-off hits."""
+
+    kind = "looper"
+
+    view: LendingView | None = None
+    collateral: str = "USDe"
+    debt: str = "USDC"
+    capital_usd: float = 100_000.0
+    leverage: float = 5.0
+    emode: int = 1
+    carry_apy: float = 0.10
+    unwind_hf: float = 1.01
+    unwind_fraction: float = 0.2
+    risk_asset: str = "WETH"
+    risk_off_drawdown: float = 1.0
+    sell_pools: list[str] = field(default_factory=list)
+    peak: float = 0.0
+    unwinding: bool = False
+
+    def setup(self, ctx: SetupContext) -> list[TxRequest]:
+        assert self.view is not None
+        world, pool = ctx.world, self.view.pool
+        exposure = _units(world, self.collateral, self.capital_usd * self.leverage)
+        borrow = _units(world, self.debt, self.capital_usd * (self.leverage - 1))
+        tag = self.name
+        return [
+            ctx.fund(self.collateral, self.wallet.address, exposure),
+            *approvals(self.wallet, world.market, [pool.address], [self.collateral, self.debt], tag),
+            *approvals(
+                self.wallet,
+                world.market,
+                spenders_for(world.market, [world.pools[p].info for p in self.sell_pools]),
+                [self.collateral],
+                tag,
+            ),
+            pool.tx(self.wallet, "setUserEMode", self.emode, tag=tag),
+            pool.tx(
+                self.wallet,
+                "supply",
+                world.market.tokens[self.collateral].address,
+                exposure,
+                self.wallet.address,
+                0,
+                tag=tag,
+            ),
+            pool.tx(
+                self.wallet,
+                "borrow",
+                world.market.tokens[self.debt].address,
+                borrow,
+                VARIABLE_RATE,
+                0,
+                self.wallet.address,
+                tag=tag,
+            ),
+            # The borrowed stable bought the extra collateral: hand it back to the funder who sold it.
+            world.market.tokens[self.debt].tx(self.wallet, "transfer", ctx.funder.address, borrow, tag=tag),
+        ]
+
+    def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
+        assert self.view is not None
+        positions = self.view.positions(self.wallet.address)
+        if self.debt not in positions or positions[self.debt].debt == 0:
+            return []
+        self.peak = max(self.peak, world.reference.get(self.risk_asset, 0.0))
+        data = self.view.account(self.wallet.address)
+        hf = data.health_factor / 1e18
+        borrow_apy = self.view.reserves[self.debt].borrow_rate / RAY
+        carry = world.synthetic.funding_apy if world.synthetic is not None else self.carry_apy
+        drawdown = 1 - world.reference.get(self.risk_asset, self.peak) / self.peak if self.peak else 0.0
+        if drawdown >= self.risk_off_drawdown:
+            self.unwinding = True
+        reason = (
+            "margin_call"
+            if hf < self.unwind_hf
+            else "negative_carry"
+            if borrow_apy > carry
+            else "risk_off"
+            if self.unwinding
+            else ""
+        )
+        if not reason:
+            return []
+        return self._unwind(world, positions[self.collateral].supplied, data.total_debt_base, reason)
+
+    def _unwind(self, world: World, supplied: int, debt_base: int, reason: str) -> list[TxRequest]:
+        assert self.view is not None
+        prices = self.view.prices()
+        emode = self.view.emode_of(self.wallet.address)
+        lt = (
+            emode.liquidation_threshold
+            if emode is not None
+            else self.view.params[self.collateral].liquidation_threshold
+        )
+        unit = 10 ** world.market.decimals[self.collateral]
+        # Keep HF >= 1.005 after the withdrawal: collateral value x LT >= 1.005 x debt.
+        keep = int(debt_base * 1.005 * 10_000 / lt * unit / prices[self.collateral]) + 1
+        amount = min(int(supplied * self.unwind_fraction), supplied - keep)
+        if amount <= 0:
+            return []
+        quote = best_quote(world, self.sell_pools, self.collateral, self.debt, amount)
+        if quote is None or quote.amount_out == 0:
+            return []
+        repay = quote.amount_out * 999 // 1000
+        pool, tokens = self.view.pool, world.market.tokens
+        self.count(f"unwind_{reason}")
+        self.count("unwound_usd", amount / unit * world.reference.get(self.collateral, 1.0))
+        return [
+            pool.tx(
+                self.wallet,
+                "withdraw",
+                tokens[self.collateral].address,
+                amount,
+                self.wallet.address,
+                tag=self.name,
+            ),
+            swap_tx(
+                self.wallet,
+                world.market,
+                quote.pool.info,
+                self.collateral,
+                self.debt,
+                amount,
+                repay,
+                self.name,
+            ),
+            pool.tx(
+                self.wallet,
+                "repay",
+                tokens[self.debt].address,
+                repay,
+                VARIABLE_RATE,
+                self.wallet.address,
+                tag=self.name,
+            ),
+        ]
+
+
+@dataclass
+class Borrower(Agent):
+    """A leveraged long: supplies ETH-like collateral, borrows a stable to a target health factor, holds."""
+
+    kind = "borrower"
+
+    view: LendingView | None = None
+    collateral: str = "WETH"
+    debt: str = "USDC"
+    capital_usd: float = 100_000.0
+    health_factor: float = 1.3
+
+    def setup(self, ctx: SetupContext) -> list[TxRequest]:
+        assert self.view is not None
+        world, pool = ctx.world, self.view.pool
+        amount = _units(world, self.collateral, self.capital_usd)
+        lt = self.view.params[self.collateral].liquidation_threshold / 10_000
+        ltv = self.view.params[self.collateral].ltv / 10_000
+        borrow_usd = self.capital_usd * min(lt / self.health_factor, ltv * 0.999)
+        borrow = _units(world, self.debt, borrow_usd)
+        tag = self.name
+        return [
+            ctx.fund(self.collateral, self.wallet.address, amount),
+            *approvals(self.wallet, world.market, [pool.address], [self.collateral], tag),
+            pool.tx(
+                self.wallet,
+                "supply",
+                world.market.tokens[self.collateral].address,
+                amount,
+                self.wallet.address,
+                0,
+                tag=tag,
+            ),
+            pool.tx(
+                self.wallet,
+                "borrow",
+                world.market.tokens[self.debt].address,
+                borrow,
+                VARIABLE_RATE,
+                0,
+                self.wallet.address,
+                tag=tag,
+            ),
+        ]
+
+    def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
+        return []
+
+
+@dataclass
+class LiquidationBot(Agent):
+    """Liquidates accounts the view flags (exact mirror check), within its capital, and sells the seized
+    collateral on the on-chain AMMs in the same block. Bots compete on priority (gas)."""
+
+    kind = "liquidation_bot"
+
+    view: LendingView | None = None
+    capital_usd: float = 1_000_000.0
+    max_per_block: int = 10
+    sell_pools: list[str] = field(default_factory=list)
+    stables: list[str] = field(default_factory=list)
+
+    def setup(self, ctx: SetupContext) -> list[TxRequest]:
+        assert self.view is not None
+        world = ctx.world
+        txs = [ctx.fund(s, self.wallet.address, _units(world, s, self.capital_usd)) for s in self.stables]
+        txs += approvals(self.wallet, world.market, [self.view.pool.address], self.stables, self.name)
+        pools = [world.pools[p].info for p in self.sell_pools]
+        sellable = sorted({t for p in pools for t in p.tokens})
+        txs += approvals(self.wallet, world.market, spenders_for(world.market, pools), sellable, self.name)
+        return txs
+
+    def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
+        assert self.view is not None
+        view = self.view
+        txs: list[TxRequest] = []
+        budget = {s: world.balance(self.wallet.address, s) for s in self.stables}
+        prices = view.prices()
+        for user, _ in view.liquidatable()[: self.max_per_block]:
+            positions = view.positions(user)
+            debts = [a for a, p in positions.items() if p.debt > 0 and a in budget]
+            collaterals = [a for a, p in positions.items() if p.supplied > 0 and p.collateral_enabled]
+            if not debts or not collaterals:
+                continue
+            debt = max(debts, key=lambda a: positions[a].debt * prices[a] / 10 ** view.params[a].decimals)
+            collateral = max(
+                collaterals, key=lambda a: positions[a].supplied * prices[a] / 10 ** view.params[a].decimals
+            )
+            try:
+                amounts = liquidation_amounts(
+                    positions, prices, view.params, view.emode_of(user), collateral, debt, MAX_UINT
+                )
+                to_cover = min(amounts.debt_repaid, budget[debt])
+                if to_cover < amounts.debt_repaid:
+                    amounts = liquidation_amounts(
+                        positions, prices, view.params, view.emode_of(user), collateral, debt, to_cover
+                    )
+            except LiquidationError:
+                continue
+            if amounts.debt_repaid == 0 or amounts.debt_repaid > budget[debt]:
+                continue
+            budget[debt] -= amounts.debt_repaid
+            tokens = world.market.tokens
+            txs.append(
+                view.pool.tx(
+                    self.wallet,
+                    "liquidationCall",
+                    tokens[collateral].address,
+                    tokens[debt].address,
+                    user,
+                    amounts.debt_repaid,
+                    False,
+                    tag=self.name,
+                )
+            )
+            self.count("liquidations")
+            self.count(
+                "repaid_usd", amounts.debt_repaid * prices[debt] / 1e8 / 10 ** view.params[debt].decimals
+            )
+            if collateral != debt and amounts.collateral_to_liquidator > 0:
+                quote = best_quote(world, self.sell_pools, collateral, debt, amounts.collateral_to_liquidator)
+                if quote is not None and quote.amount_out > 0:
+                    txs.append(
+                        swap_tx(
+                            self.wallet,
+                            world.market,
+                            quote.pool.info,
+                            collateral,
+                            debt,
+                            quote.amount_in,
+                            0,
+                            self.name,
+                        )
+                    )
+        return txs

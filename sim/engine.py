@@ -1,0 +1,86 @@
+"""The block loop: reference prices -> agents (keepers first) -> one ordered batch -> mine -> decode -> world ->
+record. Per-block cost grows with the transactions sent and the events they emit, not with positions held."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from sim.agents.base import Agent
+from sim.chain import Chain, TxRequest
+from sim.events import Decoder
+from sim.metrics import Metrics
+from sim.record import Recorder
+from sim.world import World
+
+
+@dataclass
+class Engine:
+    chain: Chain
+    world: World
+    agents: Sequence[Agent]
+    decoder: Decoder
+    metrics: Metrics
+    recorder: Recorder
+    reference: dict[str, npt.NDArray[np.float64]]
+    start_timestamp: int
+    seconds_per_block: float
+    rng: np.random.Generator
+    trace_reverts: bool = False
+    txs_sent: int = 0
+    last_block_hash: str = ""
+    gas: dict[str, list[int]] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+    blocks_done: int = 0
+    on_block: Callable[[int], None] | None = None
+    _order: list[Agent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Stable order: priority (bots bidding gas, keepers) first, then the population order.
+        self._order = sorted(self.agents, key=lambda a: -a.priority)
+
+    def timestamp_of(self, block: int) -> int:
+        return self.start_timestamp + round(block * self.seconds_per_block)
+
+    def step(self, block: int) -> None:
+        world = self.world
+        world.block = block
+        world.timestamp = self.timestamp_of(block)
+        world.reference = {asset: float(path[block]) for asset, path in self.reference.items()}
+        txs: list[TxRequest] = []
+        for agent in self._order:
+            txs.extend(agent.act(world, self.rng))
+        result = self.chain.send_block(txs, timestamp=world.timestamp)
+        failed = [r.tx_hash for r in result.txs if not r.success]
+        reasons = (
+            dict(zip(failed, self.chain.revert_data_many(failed), strict=True))
+            if self.trace_reverts
+            else None
+        )
+        events = self.decoder.decode(result, reasons)
+        world.apply(events)
+        world.refresh(self.chain)
+        self.metrics.observe(block, world, events, len(txs))
+        self.recorder.block([e.record() for e in events], self.metrics.row(block, world))
+        for tx in result.txs:
+            if tx.success:
+                self.gas.setdefault(self.decoder.call_name(tx.request.to, tx.request.data), []).append(
+                    tx.gas_used
+                )
+        self.txs_sent += len(txs)
+        self.last_block_hash = result.hash
+        self.blocks_done += 1
+
+    def run(self, blocks: int) -> None:
+        started = time.perf_counter()
+        try:
+            for block in range(blocks):
+                self.step(block)
+                if self.on_block is not None:
+                    self.on_block(block)
+        finally:
+            self.wall_seconds += time.perf_counter() - started

@@ -1,0 +1,342 @@
+"""One simulation run: devnet -> market -> agents -> block loop -> outputs. Used by `cascade run`,
+`ape run cascade` and the benchmarks."""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from sim import __version__
+from sim.abi import describe_revert
+from sim.agents.base import Agent, SetupContext
+from sim.agents.population import build_agents
+from sim.artifacts import load_artifact
+from sim.chain import Chain, ChainError, TxRequest, Wallet
+from sim.devnet import Devnet, DevnetConfig
+from sim.engine import Engine
+from sim.events import Decoder
+from sim.market import FEE_DENOMINATOR, Market, MarketBuilder
+from sim.metrics import Metrics
+from sim.mirrors.lending import EModeCategory, ReserveParams
+from sim.pricepaths import realize
+from sim.record import Recorder
+from sim.rpc import DevnetUnreachable
+from sim.scenario import Scenario, load_scenario
+from sim.versions import anvil_version, package_versions, solc_version
+from sim.views.lending import LendingView
+from sim.views.synthetic import SyntheticView
+from sim.views.venue import VenueView
+from sim.world import World
+
+SETUP_BLOCK_TXS = 1_500
+# anvil's first account: the funder that deploys and owns everything (anvil's standard test mnemonic).
+FUNDER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+
+
+class RunFailed(RuntimeError):
+    """The run stopped; the message says why and where its finished blocks are."""
+
+
+@dataclass
+class RunOptions:
+    scenario: Path
+    out_dir: Path
+    seed: int | None = None
+    blocks: int | None = None
+    rpc_url: str | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    on_block: Callable[[int, int], None] | None = None  # (done, total)
+
+
+def reference_paths(
+    scenario: Scenario, blocks: int, rng: np.random.Generator, base_dir: Path
+) -> dict[str, npt.NDArray[np.float64]]:
+    """Each asset's reference USD price per block: its path, else its underlying's path times its rate (an LST),
+    else flat at its start price."""
+    paths: dict[str, npt.NDArray[np.float64]] = {}
+    for asset in sorted(scenario.price_paths):
+        path = scenario.price_paths[asset]
+        paths[asset] = realize(
+            path, scenario.assets[asset].price, blocks, scenario.seconds_per_block, rng, base_dir
+        )
+    for asset, spec in scenario.assets.items():
+        if asset in paths:
+            continue
+        if spec.kind == "lst" and spec.underlying in paths and spec.rate is not None:
+            paths[asset] = paths[spec.underlying] * spec.rate
+        else:
+            paths[asset] = np.full(blocks + 1, spec.price)
+    return paths
+
+
+def _views(scenario: Scenario, market: Market, world: World) -> None:
+    for spec in scenario.lending:
+        params = {
+            r.asset: ReserveParams(
+                decimals=market.decimals[r.asset],
+                ltv=round(r.ltv * 10_000) if r.collateral else 0,
+                liquidation_threshold=round(r.liquidation_threshold * 10_000) if r.collateral else 0,
+                liquidation_bonus=round(r.liquidation_bonus * 10_000) if r.collateral else 0,
+                liquidation_protocol_fee=round(r.protocol_fee * 10_000),
+            )
+            for r in spec.reserves
+        }
+        emodes = {
+            e.id: EModeCategory(
+                round(e.ltv * 10_000),
+                round(e.liquidation_threshold * 10_000),
+                round(e.liquidation_bonus * 10_000),
+                frozenset(e.assets),
+                frozenset(e.assets),
+            )
+            for e in spec.emodes
+        }
+        view = LendingView(
+            spec.name,
+            market.contracts[f"lending:{spec.name}"],
+            spec.name,
+            [r.asset for r in spec.reserves],
+            params,
+            emodes,
+            world,
+        )
+        world.lending[spec.name] = view
+        world.protocols.append(view)
+        world.oracle_assets[spec.name] = sorted(spec.oracle)
+    if scenario.venue is not None:
+        v = scenario.venue
+        world.venue = VenueView(
+            market.contracts["venue"], v.quote, v.name,
+            {a: round(c.ratio * 10_000) for a, c in v.collateral.items()} | {v.quote: 10_000},
+            {m.asset: (round(m.initial_margin * 10_000), round(m.maintenance_margin * 10_000)) for m in v.markets.values()},
+            {v.quote: (1_000, 500)}, world,
+        )  # fmt: skip
+        world.protocols.append(world.venue)
+        world.oracle_assets[v.name] = sorted({v.quote, *v.collateral, *(m.asset for m in v.markets.values())})
+    if scenario.synthetic is not None:
+        s = scenario.synthetic
+        world.synthetic = SyntheticView(
+            market.contracts["synthetic"], s.symbol, int(s.max_redeem_per_block_usd * 10**18)
+        )
+        world.protocols.append(world.synthetic)
+        world.oracle_assets["synthetic"] = sorted(s.collateral)
+
+
+def _setup_agents(
+    chain: Chain,
+    world: World,
+    decoder: Decoder,
+    agents: list[Agent],
+    funder: Wallet,
+    gas: dict[str, list[int]],
+) -> None:
+    context = SetupContext(world.market, world, funder)
+    txs: list[TxRequest] = [tx for agent in agents for tx in agent.setup(context)]
+    for start in range(0, len(txs), SETUP_BLOCK_TXS):
+        block = chain.send_block(txs[start : start + SETUP_BLOCK_TXS])
+        for result in block.txs:
+            if not result.success:
+                reason = describe_revert(
+                    chain.revert_data(result.tx_hash), [h.abi for h in world.market.labelled().values()]
+                )
+                raise RunFailed(
+                    f"agent set-up transaction of {result.request.tag or 'the funder'} reverted in block {block.number} "
+                    f"with {reason}: the scenario gives it a position the contracts refuse (check its capital, leverage "
+                    "or the pool and market parameters, and that the synthetic dollar's supply_usd covers what pools "
+                    "and agents hold)."
+                )
+            gas.setdefault(decoder.call_name(result.request.to, result.request.data), []).append(
+                result.gas_used
+            )
+        world.apply(decoder.decode(block))
+
+
+def _manifest(scenario: Scenario, seed: int, blocks: int, market: Market) -> dict[str, Any]:
+    names = sorted({h.name for h in market.labelled().values()})
+    return {
+        "scenario": scenario.model_dump(mode="json"),
+        "seed": seed,
+        "blocks": blocks,
+        "cascade_sim": __version__,
+        "solc": solc_version(),
+        "anvil": anvil_version(),
+        "packages": package_versions(),
+        "bytecode_sha256": {n: load_artifact(n).runtime_sha256 for n in names},
+        "addresses": market.addresses(),
+    }
+
+
+def _stableswap_params(scenario: Scenario) -> dict[str, tuple[int, int, int]]:
+    return {
+        p.name: (
+            p.amplification,
+            round(p.fee_bps * FEE_DENOMINATOR / 10_000),
+            round(p.offpeg_fee_multiplier * FEE_DENOMINATOR),
+        )
+        for p in scenario.all_pools()
+        if p.kind == "stableswap"
+    }
+
+
+def run(options: RunOptions) -> dict[str, Any]:
+    """Run a scenario end to end; returns the summary (also written to OUT_DIR/summary.json)."""
+    scenario = load_scenario(options.scenario, options.overrides)
+    seed = scenario.seed if options.seed is None else options.seed
+    blocks = options.blocks or scenario.blocks
+    rng = np.random.default_rng(seed)
+    started = time.perf_counter()
+    devnet: Devnet | None = None
+    if options.rpc_url is None:
+        devnet = Devnet(
+            DevnetConfig(
+                accounts=1,
+                genesis_timestamp=scenario.start_timestamp - 7 * 86_400,
+                base_fee=0,
+                gas_limit=30_000_000_000,
+            )
+        )
+        devnet.start()
+        url = devnet.url
+    else:
+        url = options.rpc_url
+    recorder: Recorder | None = None
+    engine: Engine | None = None
+    metrics: Metrics | None = None
+    status, error = "completed", ""
+    summary: dict[str, Any] = {}
+    deploy_gas: dict[str, int] = {}
+    setup_gas: dict[str, list[int]] = {}
+    try:
+        chain = Chain(url).connect()
+        funder = Wallet.from_hex(FUNDER_KEY)
+        chain.sync_nonce(funder)
+        builder = MarketBuilder(scenario, chain, funder, rng)
+        market = builder.build()
+        deploy_gas = dict(builder.deployer.deploy_gas)
+        world = World.create(market)
+        world.reference = {a: s.price for a, s in scenario.assets.items()}
+        world.timestamp = chain.timestamp
+        _views(scenario, market, world)
+        decoder = Decoder()
+        for label, handle in market.labelled().items():
+            decoder.register(label, handle)
+        agents = build_agents(scenario, market, world, rng, seed)
+        from sim import rpc
+
+        rpc.batch(url, [("anvil_setBalance", ["0x" + a.wallet.address.hex(), hex(10**24)]) for a in agents])
+        for agent in agents:
+            world.track(agent.wallet.address)
+        world.track(funder.address)
+        world.load(chain, _stableswap_params(scenario))
+        _setup_agents(chain, world, decoder, agents, funder, setup_gas)
+        world.refresh(chain)
+        paths = reference_paths(scenario, blocks, rng, options.scenario.parent)
+        metrics = Metrics(world)
+        recorder = Recorder(options.out_dir, metrics.columns)
+        recorder.manifest(_manifest(scenario, seed, blocks, market))
+        engine = Engine(
+            chain,
+            world,
+            agents,
+            decoder,
+            metrics,
+            recorder,
+            paths,
+            # A node we did not start may already be past the scenario's date: then the run starts an hour on.
+            max(scenario.start_timestamp, chain.timestamp + 3600),
+            scenario.seconds_per_block,
+            rng,
+        )
+        if options.on_block is not None:
+            callback = options.on_block
+            engine.on_block = lambda b: callback(b + 1, blocks)
+        engine.run(blocks)
+    except (DevnetUnreachable, ChainError) as exc:
+        status, error = "failed", str(exc)
+        raise RunFailed(f"{exc} The blocks finished before the failure are in {options.out_dir}.") from exc
+    except KeyboardInterrupt:
+        status, error = "interrupted", "interrupted by the user"
+        raise
+    finally:
+        if recorder is not None and metrics is not None and engine is not None:
+            summary = _summary(
+                scenario,
+                seed,
+                blocks,
+                engine,
+                metrics,
+                recorder,
+                time.perf_counter() - started,
+                status,
+                error,
+            )
+            summary["gas_deploy"] = deploy_gas
+            summary["gas_setup_by_call"] = _gas_stats(setup_gas)
+            recorder.summary(summary)
+            recorder.close()
+        if devnet is not None:
+            devnet.stop()
+    return summary
+
+
+def _summary(
+    scenario: Scenario,
+    seed: int,
+    blocks: int,
+    engine: Engine,
+    metrics: Metrics,
+    recorder: Recorder,
+    wall: float,
+    status: str,
+    error: str,
+) -> dict[str, Any]:
+    out = metrics.summary()
+    out.update(
+        {
+            "scenario": scenario.name,
+            "seed": seed,
+            "status": status,
+            "error": error,
+            "blocks": engine.blocks_done,
+            "blocks_planned": blocks,
+            "wall_seconds": round(wall, 3),
+            "loop_seconds": round(engine.wall_seconds, 3),
+            "tx_per_second": round(engine.txs_sent / engine.wall_seconds, 1)
+            if engine.wall_seconds > 0
+            else 0.0,
+            "events_sha256": recorder.events_sha256,
+            "last_block_hash": engine.last_block_hash,
+            "agents": _agent_stats(engine.agents),
+            "gas_by_call": _gas_stats(engine.gas),
+        }
+    )
+    return out
+
+
+def _agent_stats(agents: Any) -> dict[str, dict[str, float]]:
+    totals: dict[str, dict[str, float]] = {}
+    for agent in agents:
+        bucket = totals.setdefault(agent.kind, {"count": 0})
+        bucket["count"] += 1
+        for key, value in agent.stats.items():
+            bucket[key] = round(bucket.get(key, 0.0) + value, 4)
+    return totals
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def _gas_stats(gas: dict[str, list[int]]) -> dict[str, dict[str, int]]:
+    return {
+        call: {"count": len(used), "median": int(statistics.median(used)), "max": max(used)}
+        for call, used in sorted(gas.items())
+    }

@@ -1,0 +1,53 @@
+"""The synthetic dollar as the simulator sees it: backing ratio and this block's mint/redeem room, read once
+per block (a constant cost), plus its mint and redeem events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.contracts import Handle
+from sim.events import Event
+from sim.reads import Reads
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+WAD = 10**18
+
+
+@dataclass
+class SyntheticView:
+    handle: Handle
+    symbol: str
+    max_redeem_per_block: int
+    backing_ratio: float = 1.0
+    supply: int = 0
+    redeemed_usd: float = 0.0
+    funding_apy: float = 0.0
+    reserve_fund_usd: float = 0.0
+
+    def apply(self, event: Event) -> None:
+        if event.contract == f"token:{self.symbol}" and event.name == "Redeem":
+            self.redeemed_usd += int(event.args.get("usdeAmount", 0)) / WAD
+
+    def queue_reads(self, reads: Reads, world: World) -> None:
+        reads.add(self.handle, "backingRatio", (), self._set_ratio)
+        reads.add(self.handle, "totalSupply", (), self._set_supply)
+        reads.add(self.handle, "fundingRate", (), self._set_funding)
+        reads.add(self.handle, "reserveFund", (), self._set_reserve)
+
+    def _set_funding(self, value: int) -> None:
+        self.funding_apy = int(value) / WAD
+
+    def _set_reserve(self, value: int) -> None:
+        self.reserve_fund_usd = int(value) / WAD
+
+    def after_refresh(self, world: World) -> None:
+        return None
+
+    def _set_ratio(self, value: int) -> None:
+        self.backing_ratio = int(value) / WAD
+
+    def _set_supply(self, value: int) -> None:
+        self.supply = int(value)

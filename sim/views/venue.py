@@ -1,0 +1,135 @@
+"""The unified-margin venue as the simulator sees it: the accounts a block touched re-read in one batch,
+health from the venue mirror at this block's oracle marks, and the liquidation events for the metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from sim.contracts import Handle
+from sim.events import Event
+from sim.mirrors.venue import Collateral, Debt, Health, Perp, group_health
+from sim.reads import Reads
+
+if TYPE_CHECKING:
+    from sim.world import World
+
+ACCOUNT_EVENTS = {
+    "Deposit", "Withdraw", "Borrow", "Repay", "PositionChanged", "IsolatedModeSet", "MarginTransferred",
+    "LossBorrowed", "LiquidationCompleted", "PositionLiquidated", "CollateralSold",
+}  # fmt: skip
+LIQUIDATION_EVENTS = {
+    "LiquidationStarted",
+    "LiquidationCompleted",
+    "BadDebt",
+    "CollateralSold",
+    "InsuranceFundUsed",
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    group: int
+    collaterals: tuple[tuple[str, int], ...]
+    debts: tuple[tuple[str, int], ...]
+    positions: tuple[tuple[str, int, int], ...]  # (market asset, size WAD, entry price 8 dec)
+
+
+@dataclass
+class VenueView:
+    handle: Handle
+    quote: str
+    oracle: str
+    ratios: dict[str, int]
+    market_margins: dict[str, tuple[int, int]]  # asset -> (imr bps, mmr bps)
+    debt_margins: dict[str, tuple[int, int]]
+    world: World
+    accounts: dict[bytes, tuple[bool, tuple[Group, ...]]] = field(default_factory=dict)
+    touched: set[bytes] = field(default_factory=set)
+    events: list[Event] = field(default_factory=list)
+    insurance_fund: int = 0
+    by_token: dict[bytes, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_token = {h.address: s for s, h in self.world.market.tokens.items()}
+
+    def asset_of(self, address: bytes) -> str:
+        return self.by_token[address]
+
+    @property
+    def insurance_fund_usd(self) -> float:
+        unit = int(10 ** self.world.market.decimals[self.quote])
+        return self.insurance_fund / unit * self.world.reference.get(self.quote, 1.0)
+
+    def apply(self, event: Event) -> None:
+        if event.contract != "venue":
+            return
+        if event.name in ACCOUNT_EVENTS and "account" in event.args:
+            self.touched.add(_addr(event.args["account"]))
+        if event.name in LIQUIDATION_EVENTS:
+            self.events.append(event)
+
+    def queue_reads(self, reads: Reads, world: World) -> None:
+        reads.add(self.handle, "insuranceFund", (), self._set_insurance)
+        for account in sorted(self.touched):
+            reads.add(self.handle, "getAccount", (account,), partial(self._set_account, account))
+        self.touched.clear()
+
+    def after_refresh(self, world: World) -> None:
+        return None
+
+    def _set_insurance(self, value: int) -> None:
+        self.insurance_fund = int(value)
+
+    def _set_account(self, account: bytes, view: Any) -> None:
+        isolated, _, _, _, groups = view
+        parsed = []
+        for group in groups:
+            number, _, _, _, collaterals, debts, positions = group
+            parsed.append(
+                Group(
+                    int(number),
+                    tuple((self.asset_of(_addr(a)), int(x)) for a, x in collaterals if int(x) > 0),
+                    tuple((self.asset_of(_addr(a)), int(x)) for a, x in debts if int(x) > 0),
+                    tuple(
+                        (self.asset_of(_addr(m)), int(size), int(entry))
+                        for m, size, entry, _, _ in positions
+                        if int(size) != 0
+                    ),
+                )
+            )
+        self.accounts[account] = (bool(isolated), tuple(parsed))
+
+    def track(self, account: bytes) -> None:
+        self.touched.add(account)
+
+    def health(self, account: bytes) -> list[tuple[int, Health]]:
+        """Each margin group's health at this block's oracle marks (cross margin: one group)."""
+        prices = {a: p for (label, a), p in self.world.oracle_prices.items() if label == self.oracle}
+        decimals = self.world.market.decimals
+        out = []
+        for group in self.accounts.get(account, (False, ()))[1]:
+            collaterals = [
+                Collateral(x, prices[a], decimals[a], self.ratios.get(a, 0)) for a, x in group.collaterals
+            ]
+            debts = [
+                Debt(x, prices[a], decimals[a], *self.debt_margins.get(a, (0, 0))) for a, x in group.debts
+            ]
+            perps = [
+                Perp(size, entry, prices[m], *self.market_margins[m]) for m, size, entry in group.positions
+            ]
+            if collaterals or debts or perps:
+                out.append((group.group, group_health(collaterals, debts, perps)))
+        return out
+
+    def liquidatable(self) -> list[bytes]:
+        return [a for a in sorted(self.accounts) if any(h.liquidatable for _, h in self.health(a))]
+
+    def drain_events(self) -> list[Event]:
+        out, self.events = self.events, []
+        return out
+
+
+def _addr(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else bytes.fromhex(value.removeprefix("0x"))

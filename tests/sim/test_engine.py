@@ -1,0 +1,138 @@
+"""The engine end to end on a short cascade: outputs, determinism, a dead devnet, the CLI's errors, and the
+October 2025 scenario's signature."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import cli
+from sim.devnet import Devnet, DevnetConfig
+from sim.run import RunFailed, RunOptions, run
+
+DATA = Path(__file__).parent / "data"
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
+SUMMARY_KEYS = {
+    "liquidations", "bad_debt_usd", "min_price", "backing_ratio", "blocks", "transactions", "wall_seconds",
+    "events_sha256", "last_block_hash", "status", "seed", "agents",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def mini_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("mini")
+    return out, run(RunOptions(scenario=DATA / "mini.yaml", out_dir=out))
+
+
+def test_run_writes_every_output_as_it_goes(mini_run: tuple[Path, dict[str, Any]]) -> None:
+    out, summary = mini_run
+    assert set(summary) >= SUMMARY_KEYS
+    assert summary["status"] == "completed" and summary["blocks"] == 40
+    assert json.loads((out / "summary.json").read_text())["events_sha256"] == summary["events_sha256"]
+    assert hashlib.sha256((out / "events.jsonl").read_bytes()).hexdigest() == summary["events_sha256"]
+    rows = list(csv.DictReader((out / "timeseries.csv").open()))
+    assert [int(r["block"]) for r in rows] == list(range(40))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 42 and manifest["solc"] == "0.8.37"
+    assert len(manifest["bytecode_sha256"]["LendingPool"]) == 64
+    first = json.loads((out / "events.jsonl").open().readline())
+    assert set(first) == {"block", "tx_index", "log_index", "agent", "contract", "event", "args"}
+
+
+def test_short_cascade_liquidates_on_both_sides(mini_run: tuple[Path, dict[str, Any]]) -> None:
+    _, summary = mini_run
+    assert summary["liquidations"]["lending:aave"]["count"] > 0
+    assert summary["liquidations"]["venue"]["count"] > 0
+    assert summary["min_price"]["oracle:aave:USDe"] == 1.0  # the lending pool's peg never moves
+    events = [json.loads(line) for line in (mini_run[0] / "events.jsonl").open()]
+    liquidators = {e["agent"].rsplit("-", 1)[0] for e in events if e["event"] == "LiquidationCall"}
+    assert liquidators == {"liquidation_bot"}
+
+
+def test_same_seed_gives_identical_blocks_and_event_log(
+    tmp_path: Path, mini_run: tuple[Path, dict[str, Any]]
+) -> None:
+    out, first = mini_run
+    again = run(RunOptions(scenario=DATA / "mini.yaml", out_dir=tmp_path / "again"))
+    assert again["events_sha256"] == first["events_sha256"]
+    assert again["last_block_hash"] == first["last_block_hash"]
+    assert (tmp_path / "again" / "timeseries.csv").read_bytes() == (out / "timeseries.csv").read_bytes()
+
+
+def test_another_seed_gives_another_run(tmp_path: Path, mini_run: tuple[Path, dict[str, Any]]) -> None:
+    other = run(RunOptions(scenario=DATA / "mini.yaml", out_dir=tmp_path / "other", seed=43, blocks=20))
+    assert other["events_sha256"] != mini_run[1]["events_sha256"]
+
+
+def test_killed_devnet_fails_clearly_and_keeps_finished_blocks(tmp_path: Path) -> None:
+    node = Devnet(
+        DevnetConfig(accounts=1, genesis_timestamp=1_760_000_000, base_fee=0, gas_limit=30_000_000_000)
+    ).start()
+
+    def kill_after_ten(done: int, _total: int) -> None:
+        if done == 10:
+            node.stop()
+
+    options = RunOptions(
+        scenario=DATA / "mini.yaml", out_dir=tmp_path / "killed", rpc_url=node.url, on_block=kill_after_ten
+    )
+    with pytest.raises(RunFailed, match=r"did not answer .*The blocks finished before the failure are in"):
+        run(options)
+    rows = list(csv.DictReader((tmp_path / "killed" / "timeseries.csv").open()))
+    assert len(rows) == 10
+    summary = json.loads((tmp_path / "killed" / "summary.json").read_text())
+    assert summary["status"] == "failed" and summary["blocks"] == 10
+
+
+def test_calm_market_has_no_liquidations(tmp_path: Path) -> None:
+    summary = run(RunOptions(scenario=SCENARIOS / "calm.yaml", out_dir=tmp_path / "calm", blocks=50))
+    assert all(t["count"] == 0 for t in summary["liquidations"].values())
+    assert summary["failed_transactions"] == 0
+
+
+def test_cli_reports_a_bad_scenario_in_one_paragraph(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nblocks: 0\nassets: {}\n")
+    result = CliRunner().invoke(cli, ["run", str(bad), "--out", str(tmp_path / "o"), "--no-progress"])
+    assert result.exit_code == 1
+    assert "field `blocks`" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_rejects_a_malformed_set_flag(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["run", str(DATA / "mini.yaml"), "--set", "blocks", "--no-progress"])
+    assert result.exit_code == 2
+    assert "is not KEY=VALUE" in result.output
+
+
+def test_cli_runs_and_prints_the_summary(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["run", str(DATA / "mini.yaml"), "--blocks", "5", "--out", str(tmp_path / "cli"), "--no-progress"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "lending:aave" in result.output and "events sha256" in result.output
+    assert (tmp_path / "cli" / "summary.json").is_file()
+
+
+@pytest.mark.slow
+def test_october_2025_shows_the_events_signature(tmp_path: Path) -> None:
+    summary = run(RunOptions(scenario=SCENARIOS / "oct10_2025.yaml", out_dir=tmp_path / "oct"))
+    low = summary["min_price"]
+    assert low["pool:bn_usde_usdt:USDe"] < 0.80  # USDe printed ~0.65 on the venue...
+    assert low["pool:curve_usde_usdc:USDe"] > 0.97  # ...while staying near $1 on-chain
+    assert low["pool:bn_wbeth_usdt:wBETH"] < 0.5 * low["ref:wBETH"]  # the LST depegs on the venue only
+    modes = summary["venue_liquidations_by_margin_mode"]
+    assert modes["cross"]["usd"] > 3 * modes.get("isolated", {"usd": 0.0})["usd"]
+    by_collateral = summary["lending_liquidations_by_collateral_usd"]["lending:aave"]
+    lending_total = sum(by_collateral.values())
+    assert lending_total > 1_000_000
+    assert (
+        by_collateral.get("USDe", 0.0) < 0.01 * lending_total
+    )  # USDe loops on the lending pool barely touched
