@@ -225,7 +225,7 @@ contract LendingPool is IPool, PoolStorage {
         bytes calldata params,
         uint16 referralCode
     ) external {
-        // Validation, then the payload, then accrual: the callback runs against the reserve as it was.
+        // Aave's order: validation, payload, then accrual and rates, so the payload cannot move the rates it settles at.
         Reserve storage r = _reserves[asset];
         ReserveConfig memory c = r.config;
         _requireActiveNotPaused(asset, c);

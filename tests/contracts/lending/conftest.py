@@ -56,6 +56,7 @@ class Market:
         self.tokens = tokens
         self.owner = owner
         self.symbol_of = {token.address: symbol for symbol, token in tokens.items()}
+        self._ids: dict[int, str] = {}
 
     def mint(self, account: Any, symbol: str, amount: int) -> None:
         self.tokens[symbol].mint(account, amount, sender=self.owner)
@@ -107,7 +108,9 @@ class Market:
         if category == 0:
             return None
         e = self.pool.getEModeCategory(category)
-        ids = {int(self.pool.getReserveData(t).id): s for s, t in self.tokens.items()}
+        if not self._ids:  # reserve ids never change once listed
+            self._ids = {int(self.pool.getReserveData(t).id): s for s, t in self.tokens.items()}
+        ids = self._ids
         return EModeCategory(
             e.ltv,
             e.liquidationThreshold,
@@ -230,4 +233,6 @@ def market(
         pool.setAssetEModeCategory(tokens[symbol], STABLE_EMODE, sender=deployer)
     for symbol, listing in LISTINGS.items():
         m.supply(whale, symbol, 10_000_000 * 10**8 * unit(listing.decimals) // listing.price)
+        for role in (alice, bob, liquidator):
+            tokens[symbol].approve(pool, MAX_UINT, sender=role)
     return m

@@ -274,3 +274,22 @@ def test_debt_asset_not_borrowed_is_refused(m: Any, alice: Any, liquidator: Any)
     m.set_price("WETH", 3_000 * USD)
     with ape.reverts(m.pool.SpecifiedCurrencyNotBorrowedByUser, asset=m.tokens["WBTC"].address):
         m.pool.liquidationCall(m.tokens["WETH"], m.tokens["WBTC"], alice, MAX, False, sender=liquidator)
+
+
+def test_owner_covers_deficit_by_burning_its_supply(
+    m: Any, alice: Any, liquidator: Any, deployer: Any
+) -> None:
+    open_position(m, alice, 10**18, 3_000 * 10**6)
+    m.set_price("WETH", 2_900 * USD)
+    liquidate(m, liquidator, alice, MAX)  # leaves a 238.095238 USDC deficit
+    usdc = m.tokens["USDC"]
+    m.supply(deployer, "USDC", 1_000 * 10**6)
+    cash = m.pool.getReserveData(usdc).virtualUnderlyingBalance
+    receipt = m.pool.eliminateReserveDeficit(usdc, MAX, sender=deployer)
+    [log] = receipt.decode_logs(m.pool.DeficitCovered)
+    assert (log.reserve, log.caller, log.amountCovered) == (usdc.address, deployer.address, 238_095238)
+    data = m.pool.getReserveData(usdc)
+    assert (data.deficit, data.virtualUnderlyingBalance) == (0, cash)
+    assert m.pool.getUserReserve(deployer, usdc).supplied == 1_000 * 10**6 - 238_095238
+    with ape.reverts(m.pool.ReserveNotInDeficit, asset=usdc.address):
+        m.pool.eliminateReserveDeficit(usdc, 1, sender=deployer)

@@ -322,3 +322,9 @@ def test_reserves_list_and_configuration_bitmap(m: Any, alice: Any) -> None:
     m.supply(alice, "WETH", 10**18)  # id 1: collateral bit 3
     m.borrow(alice, "USDC", 10**6)  # id 0: borrowing bit 0
     assert m.pool.getUserConfiguration(alice) == 0b1001
+
+
+def test_deployed_code_fits_eip170(m: Any, chain: Any) -> None:
+    # anvil enforces the 24,576-byte limit; the pool keeps its liquidation logic in a delegatecalled module.
+    assert len(chain.provider.get_code(m.pool.address)) <= 24_576
+    assert 0 < len(chain.provider.get_code(m.pool.LIQUIDATION_MODULE())) <= 24_576
