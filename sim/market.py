@@ -374,10 +374,10 @@ class MarketBuilder:
         )
         self.market.contracts["venue"] = venue
         breaker_spec = self.scenario.mitigations.circuit_breaker
-        if breaker_spec.enabled:
-            self.market.contracts["breaker"] = self.deployer.deploy(
-                "breaker", "CircuitBreaker", self.funder.address, oracle.address
-            )
+        # Always deployed and configured, so the market is complete; the venue uses it only when enabled.
+        self.market.contracts["breaker"] = self.deployer.deploy(
+            "breaker", "CircuitBreaker", self.funder.address, oracle.address
+        )
         self.deployer.flush()
         venue_pools = {p.name: p for p in spec.pools}
         for asset, collateral in spec.collateral.items():
@@ -432,15 +432,11 @@ class MarketBuilder:
             self.deployer.call(venue, "fundInsurance", insurance)
         if book > 0:
             self.deployer.call(venue, "supplyLiquidity", quote.address, book)
+        breaker = self.market.contracts["breaker"]
+        self.deployer.call(
+            breaker, "setParameters", self.bps(breaker_spec.drop), breaker_spec.window_s, breaker_spec.pause_s
+        )
         if breaker_spec.enabled:
-            breaker = self.market.contracts["breaker"]
-            self.deployer.call(
-                breaker,
-                "setParameters",
-                self.bps(breaker_spec.drop),
-                breaker_spec.window_s,
-                breaker_spec.pause_s,
-            )
             self.deployer.call(venue, "setCircuitBreaker", breaker.address)
         gradual = self.scenario.mitigations.gradual_liquidation
         if gradual.enabled:

@@ -15,7 +15,7 @@ from sim.paths import REPO_ROOT
 
 EXPECTED = {
     "token:USDC", "token:USDe", "token:sUSDe", "pool:curve_usde_usdc", "pool:bn_usde_usdt", "oracle:aave",
-    "oracle:binance", "lending:aave", "synthetic", "staking", "venue", "factory", "router",
+    "oracle:binance", "lending:aave", "synthetic", "staking", "venue", "breaker", "factory", "router",
 }  # fmt: skip
 
 

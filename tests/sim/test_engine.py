@@ -145,3 +145,16 @@ def test_october_2025_shows_the_events_signature(tmp_path: Path) -> None:
     assert (
         by_collateral.get("USDe", 0.0) < 0.01 * lending_total
     )  # USDe loops on the lending pool barely touched
+
+
+def test_mitigations_switch_on_from_the_command_line(tmp_path: Path) -> None:
+    overrides = {"mitigations.circuit_breaker.enabled": True, "mitigations.gradual_liquidation.enabled": True}
+    summary = run(
+        RunOptions(scenario=DATA / "mini.yaml", out_dir=tmp_path / "mitigated", overrides=overrides)
+    )
+    assert summary["status"] == "completed"
+    assert (
+        summary["gas_by_call"]["CircuitBreaker.checkAndPause"]["count"] >= 40
+    )  # the keeper pokes it every block
+    manifest = json.loads((tmp_path / "mitigated" / "manifest.json").read_text())
+    assert manifest["scenario"]["mitigations"]["circuit_breaker"]["enabled"] is True
