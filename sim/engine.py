@@ -42,7 +42,7 @@ class Engine:
 
     def __post_init__(self) -> None:
         # Stable order: priority (bots bidding gas, keepers) first, then the population order.
-        self._order = sorted(self.agents, key=lambda a: -a.priority)
+        self._order = sorted((a for a in self.agents if not a.passive), key=lambda a: -a.priority)
 
     def timestamp_of(self, block: int) -> int:
         return self.start_timestamp + round(block * self.seconds_per_block)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -201,6 +202,7 @@ def run(options: RunOptions) -> dict[str, Any]:
                 genesis_timestamp=scenario.start_timestamp - 7 * 86_400,
                 base_fee=0,
                 gas_limit=30_000_000_000,
+                extra_args=tuple(os.environ.get("CASCADE_ANVIL_ARGS", "").split()),
             )
         )
         devnet.start()

@@ -36,6 +36,8 @@ class Agent(ABC):
     """One actor. `priority` orders agents within a block: higher first (bots bidding gas, keepers first)."""
 
     kind: ClassVar[str] = "agent"
+    # A passive agent only holds a position (its act returns nothing): the engine does not call it per block.
+    passive: ClassVar[bool] = False
 
     name: str
     wallet: Wallet

@@ -166,6 +166,7 @@ class Borrower(Agent):
     """A leveraged long: supplies ETH-like collateral, borrows a stable to a target health factor, holds."""
 
     kind = "borrower"
+    passive = True
 
     view: LendingView | None = None
     collateral: str = "WETH"

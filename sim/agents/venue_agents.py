@@ -32,6 +32,7 @@ class Whale(Agent):
     and a leveraged long perp. `isolated` margins each position and loan with its own collateral only."""
 
     kind = "whale"
+    passive = True
 
     view: VenueView | None = None
     capital_usd: float = 1_000_000.0

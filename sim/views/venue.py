@@ -50,6 +50,9 @@ class VenueView:
     events: list[Event] = field(default_factory=list)
     insurance_fund: int = 0
     by_token: dict[bytes, str] = field(default_factory=dict)
+    _seen: dict[str, int] = field(default_factory=dict)
+    _dirty: set[bytes] = field(default_factory=set)
+    _verdict: dict[bytes, bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_token = {h.address: s for s, h in self.world.market.tokens.items()}
@@ -100,6 +103,7 @@ class VenueView:
                 )
             )
         self.accounts[account] = (bool(isolated), tuple(parsed))
+        self._dirty.add(account)
 
     def track(self, account: bytes) -> None:
         self.touched.add(account)
@@ -124,7 +128,25 @@ class VenueView:
         return out
 
     def liquidatable(self) -> list[bytes]:
-        return [a for a in sorted(self.accounts) if any(h.liquidatable for _, h in self.health(a))]
+        """Accounts with a group under maintenance. Health is recomputed only for accounts re-read this block
+        or holding an asset whose mark moved since the last check; the others keep their cached verdict."""
+        prices = {a: p for (label, a), p in self.world.oracle_prices.items() if label == self.oracle}
+        moved = {a for a, p in prices.items() if self._seen.get(a) != p}
+        for account, (_, groups) in self.accounts.items():
+            if account in self._dirty or any(self._assets_of(groups) & moved):
+                self._verdict[account] = any(h.liquidatable for _, h in self.health(account))
+        self._seen = prices
+        self._dirty.clear()
+        return [a for a in sorted(self._verdict) if self._verdict[a]]
+
+    @staticmethod
+    def _assets_of(groups: tuple[Group, ...]) -> set[str]:
+        assets: set[str] = set()
+        for g in groups:
+            assets.update(a for a, _ in g.collaterals)
+            assets.update(a for a, _ in g.debts)
+            assets.update(m for m, _, _ in g.positions)
+        return assets
 
     def drain_events(self) -> list[Event]:
         out, self.events = self.events, []
