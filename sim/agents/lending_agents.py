@@ -8,12 +8,24 @@ import numpy as np
 
 from sim.agents.base import Agent, SetupContext
 from sim.agents.trading import MAX_UINT, approvals, best_quote, spenders_for, swap_tx
-from sim.chain import TxRequest
+from sim.chain import TxRequest, Wallet
+from sim.contracts import Handle
 from sim.mirrors.lending import RAY, LiquidationError, liquidation_amounts
 from sim.views.lending import LendingView
 from sim.world import World
 
 VARIABLE_RATE = 2
+
+
+def supply_and_borrow(
+    wallet: Wallet, world: World, pool: Handle, collateral: str, amount: int, debt: str, borrow: int, tag: str
+) -> list[TxRequest]:
+    """Supply `amount` of collateral for oneself, then borrow `borrow` of `debt` at the variable rate."""
+    tokens = world.market.tokens
+    return [
+        pool.tx(wallet, "supply", tokens[collateral].address, amount, wallet.address, 0, tag=tag),
+        pool.tx(wallet, "borrow", tokens[debt].address, borrow, VARIABLE_RATE, 0, wallet.address, tag=tag),
+    ]
 
 
 def _units(world: World, asset: str, usd: float) -> int:
@@ -59,25 +71,7 @@ class Looper(Agent):
                 tag,
             ),
             pool.tx(self.wallet, "setUserEMode", self.emode, tag=tag),
-            pool.tx(
-                self.wallet,
-                "supply",
-                world.market.tokens[self.collateral].address,
-                exposure,
-                self.wallet.address,
-                0,
-                tag=tag,
-            ),
-            pool.tx(
-                self.wallet,
-                "borrow",
-                world.market.tokens[self.debt].address,
-                borrow,
-                VARIABLE_RATE,
-                0,
-                self.wallet.address,
-                tag=tag,
-            ),
+            *supply_and_borrow(self.wallet, world, pool, self.collateral, exposure, self.debt, borrow, tag),
             # The borrowed stable bought the extra collateral: hand it back to the funder who sold it.
             world.market.tokens[self.debt].tx(self.wallet, "transfer", ctx.funder.address, borrow, tag=tag),
         ]
@@ -186,25 +180,7 @@ class Borrower(Agent):
         return [
             ctx.fund(self.collateral, self.wallet.address, amount),
             *approvals(self.wallet, world.market, [pool.address], [self.collateral], tag),
-            pool.tx(
-                self.wallet,
-                "supply",
-                world.market.tokens[self.collateral].address,
-                amount,
-                self.wallet.address,
-                0,
-                tag=tag,
-            ),
-            pool.tx(
-                self.wallet,
-                "borrow",
-                world.market.tokens[self.debt].address,
-                borrow,
-                VARIABLE_RATE,
-                0,
-                self.wallet.address,
-                tag=tag,
-            ),
+            *supply_and_borrow(self.wallet, world, pool, self.collateral, amount, self.debt, borrow, tag),
         ]
 
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
