@@ -109,6 +109,9 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     "--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a scenario field (repeatable)."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option(
+    "--trace-reverts", is_flag=True, help="Record each reverted transaction's decoded reason (slower)."
+)
 def run(
     scenario: Path,
     seed: int | None,
@@ -117,6 +120,7 @@ def run(
     rpc_url: str | None,
     sets: tuple[str, ...],
     no_progress: bool,
+    trace_reverts: bool,
 ) -> None:
     """Deploy SCENARIO's market on a devnet, run its agents block by block and write the outputs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -134,6 +138,7 @@ def run(
         blocks=blocks,
         rpc_url=rpc_url,
         overrides=_parse_sets(sets),
+        trace_reverts=trace_reverts,
     )
     progress = Progress(
         "[progress.description]{task.description}",

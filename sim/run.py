@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim import __version__
+from sim import __version__, rpc
 from sim.abi import describe_revert
 from sim.agents.base import Agent, SetupContext
 from sim.agents.population import build_agents
@@ -55,6 +55,7 @@ class RunOptions:
     rpc_url: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     on_block: Callable[[int, int], None] | None = None  # (done, total)
+    trace_reverts: bool = False  # decode every revert's reason into events.jsonl (one trace per failed tx)
 
 
 def reference_paths(
@@ -231,8 +232,7 @@ def run(options: RunOptions) -> dict[str, Any]:
         for label, handle in market.labelled().items():
             decoder.register(label, handle)
         agents = build_agents(scenario, market, world, rng, seed)
-        from sim import rpc
-
+        # Gas money for every agent, set directly (no transactions, so no nonces or blocks spent on it).
         rpc.batch(url, [("anvil_setBalance", ["0x" + a.wallet.address.hex(), hex(10**24)]) for a in agents])
         for agent in agents:
             world.track(agent.wallet.address)
@@ -257,6 +257,7 @@ def run(options: RunOptions) -> dict[str, Any]:
             scenario.seconds_per_block,
             rng,
         )
+        engine.trace_reverts = options.trace_reverts
         if options.on_block is not None:
             callback = options.on_block
             engine.on_block = lambda b: callback(b + 1, blocks)

@@ -158,3 +158,12 @@ def test_mitigations_switch_on_from_the_command_line(tmp_path: Path) -> None:
     )  # the keeper pokes it every block
     manifest = json.loads((tmp_path / "mitigated" / "manifest.json").read_text())
     assert manifest["scenario"]["mitigations"]["circuit_breaker"]["enabled"] is True
+
+
+def test_trace_reverts_names_why_each_transaction_failed(tmp_path: Path) -> None:
+    run(RunOptions(scenario=DATA / "mini.yaml", out_dir=tmp_path / "traced", blocks=12, trace_reverts=True))
+    failed = [
+        json.loads(line) for line in (tmp_path / "traced" / "events.jsonl").open() if '"TxFailed"' in line
+    ]
+    assert failed, "the mini cascade has bots losing races in its first blocks"
+    assert all(f["args"]["reason"] and not f["args"]["reason"].startswith("unknown") for f in failed)
