@@ -2,8 +2,8 @@
 
 Every function is the integer arithmetic of the contracts in the same order and with the same rounding, so the
 simulator can quote a trade, a deposit or a withdrawal, and tell whether it reverts, without calling the chain.
-`StableSwapState` holds what the pool stores; the operations that change it mutate it in place and return what
-the contract returns. Amounts are in each coin's own decimals; `xp` are the same balances scaled to 18 decimals.
+`StableSwapState` holds what the pool stores; the operations that change it mutate it in place (only once nothing
+can revert any more) and return what the contract returns. Amounts are in each coin's own decimals; `xp` are the same balances scaled to 18 decimals.
 Reverts raise `StableSwapError` carrying the Solidity error's name ("Panic" for an arithmetic underflow or a
 division by zero, or a uint256 overflow in the invariant math, where very imbalanced pools overflow; elsewhere
 overflow needs balances far beyond any real pool and is not modelled).
@@ -255,8 +255,9 @@ def exchange(state: StableSwapState, i: int, j: int, dx: int, t: int, min_dy: in
     if dy < min_dy:
         raise StableSwapError("InsufficientOutput", f"{dy} < {min_dy}")
     admin_fee = fee_xp * ADMIN_FEE // FEE_DENOMINATOR * PRECISION // state.rates[j]
+    new_j = _sub(state.balances[j], dy + admin_fee)
     state.balances[i] += dx
-    state.balances[j] = _sub(state.balances[j], dy + admin_fee)
+    state.balances[j] = new_j
     state.admin_balances[j] += admin_fee
     return dy
 
@@ -317,10 +318,11 @@ def add_liquidity_with_fees(
     minted = d1 if supply == 0 else supply * _sub(d2, d0) // d0
     if minted < min_mint_amount:
         raise StableSwapError("InsufficientMint", f"{minted} < {min_mint_amount}")
-    for k, amount in enumerate(amounts):
-        admin_fee = fees[k] * ADMIN_FEE // FEE_DENOMINATOR
-        state.admin_balances[k] += admin_fee
-        state.balances[k] = _sub(state.balances[k] + amount, admin_fee)
+    admin_fees = [fee * ADMIN_FEE // FEE_DENOMINATOR for fee in fees]
+    state.balances = [
+        _sub(b + amount, a) for b, amount, a in zip(state.balances, amounts, admin_fees, strict=True)
+    ]
+    state.admin_balances = [b + a for b, a in zip(state.admin_balances, admin_fees, strict=True)]
     state.total_supply += minted
     return minted, fees
 
@@ -345,8 +347,9 @@ def remove_liquidity(
     for amount, minimum in zip(amounts, minimums, strict=True):
         if amount < minimum:
             raise StableSwapError("InsufficientOutput", f"{amount} < {minimum}")
-    state.total_supply = _sub(state.total_supply, burn_amount)
+    supply = _sub(state.total_supply, burn_amount)
     state.balances = [_sub(b, a) for b, a in zip(state.balances, amounts, strict=True)]
+    state.total_supply = supply
     withdraw_admin_fees(state)
     return amounts
 
@@ -394,9 +397,10 @@ def remove_liquidity_one_coin(
     if dy < min_received:
         raise StableSwapError("InsufficientOutput", f"{dy} < {min_received}")
     admin_fee = fee * ADMIN_FEE // FEE_DENOMINATOR
-    state.total_supply = _sub(state.total_supply, burn_amount)
-    state.admin_balances[i] += admin_fee
+    supply = _sub(state.total_supply, burn_amount)
     state.balances[i] = _sub(state.balances[i], dy + admin_fee)
+    state.admin_balances[i] += admin_fee
+    state.total_supply = supply
     return dy
 
 
@@ -411,11 +415,13 @@ def remove_liquidity_imbalance(
         raise StableSwapError("ZeroAmount")
     if max_burn_amount is not None and burned > max_burn_amount:
         raise StableSwapError("ExcessiveBurn", f"{burned} > {max_burn_amount}")
-    state.total_supply = _sub(supply, burned)
-    for k, amount in enumerate(amounts):
-        admin_fee = fees[k] * ADMIN_FEE // FEE_DENOMINATOR
-        state.admin_balances[k] += admin_fee
-        state.balances[k] = _sub(state.balances[k], amount + admin_fee)
+    new_supply = _sub(supply, burned)
+    admin_fees = [fee * ADMIN_FEE // FEE_DENOMINATOR for fee in fees]
+    state.balances = [
+        _sub(b, amount + a) for b, amount, a in zip(state.balances, amounts, admin_fees, strict=True)
+    ]
+    state.admin_balances = [b + a for b, a in zip(state.admin_balances, admin_fees, strict=True)]
+    state.total_supply = new_supply
     return burned
 
 
