@@ -16,6 +16,10 @@ from sim.paths import ToolchainMissing
 from sim.versions import version_banner
 
 
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if not value or ctx.resilient_parsing:
         return
@@ -64,10 +68,7 @@ def devnet(port: int, host: str, accounts: int, balance: int, block_time: float 
     except (DevnetError, ToolchainMissing) as exc:
         raise click.ClickException(str(exc)) from exc
 
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGTERM, _interrupt)
     if node.requested_port_taken:
         click.echo(f"port {port} is taken: using {node.port} instead", err=True)
     click.echo(f"RPC URL: {node.url}")
@@ -125,11 +126,14 @@ def run(
     """Deploy SCENARIO's market on a devnet, run its agents block by block and write the outputs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from sim.pricepaths import CsvPathError
     from sim.run import RunFailed, RunOptions
     from sim.run import run as run_scenario
     from sim.scenario import ScenarioError
     from sim.summary_table import print_summary
 
+    # SIGTERM stops a run like Ctrl-C: the devnet is stopped and the summary written.
+    signal.signal(signal.SIGTERM, _interrupt)
     target = out_dir or Path("out") / scenario.stem
     options = RunOptions(
         scenario=scenario,
@@ -152,7 +156,7 @@ def run(
     try:
         with progress:
             summary = run_scenario(options)
-    except ScenarioError as exc:
+    except (ScenarioError, CsvPathError) as exc:
         raise click.ClickException(str(exc)) from None
     except RunFailed as exc:
         raise click.ClickException(str(exc)) from None

@@ -111,8 +111,15 @@ class Devnet:
         self.port = wanted if wanted is not None else free_port(self.config.host)
         self._workdir = tempfile.TemporaryDirectory(prefix="cascade-anvil-")
         config_out = Path(self._workdir.name) / "anvil.json"
-        log = open(Path(self._workdir.name) / "anvil.log", "wb")  # noqa: SIM115 - lives as long as the process
-        self._process = subprocess.Popen(self._command(config_out), stdout=log, stderr=subprocess.STDOUT)
+        # anvil inherits the log file; our handle is closed as soon as the process has it.
+        with open(Path(self._workdir.name) / "anvil.log", "wb") as log:
+            try:
+                self._process = subprocess.Popen(
+                    self._command(config_out), stdout=log, stderr=subprocess.STDOUT
+                )
+            except BaseException:
+                self.stop()
+                raise
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -134,6 +141,8 @@ class Devnet:
         )
 
     def stop(self) -> None:
+        if self.port:
+            rpc.close(self.url)
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
             try:

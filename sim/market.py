@@ -212,15 +212,7 @@ class MarketBuilder:
                 )
 
     def _oracles(self) -> None:
-        for market in self.scenario.lending:
-            self.market.oracles[market.name] = self.deployer.deploy(
-                f"oracle:{market.name}", "PriceOracle", self.funder.address
-            )
-        if self.scenario.venue is not None:
-            self.market.oracles[self.scenario.venue.name] = self.deployer.deploy(
-                f"oracle:{self.scenario.venue.name}", "PriceOracle", self.funder.address
-            )
-        self.deployer.flush()
+        """Configure the oracles deployed in stage 1: pool sources need the pools, so this comes after them."""
         for market in self.scenario.lending:
             for asset, source in market.oracle.items():
                 self._configure_source(self.market.oracles[market.name], asset, source)

@@ -40,6 +40,11 @@ def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, s
     return conn, parts.path or "/"
 
 
+def close(url: str) -> None:
+    """Close the kept-alive connection to `url`, if any (a devnet that stops closes its own)."""
+    _drop(url)
+
+
 def _drop(url: str) -> None:
     parts = urllib.parse.urlsplit(url)
     conn = _connections.pop((parts.hostname or "127.0.0.1", parts.port or 80), None)
@@ -52,22 +57,30 @@ def _post(url: str, payload: Any, timeout: float) -> Any:
     headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
     for attempt in range(2):
         conn, path = _connection(url, timeout)
+        reused = conn.sock is not None
         try:
             conn.request("POST", path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-            if response.status != 200:
-                raise RpcError(
-                    "http", {"message": f"HTTP {response.status}: {data[:200]!r}", "code": response.status}
-                )
-            return json.loads(data)
-        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
-            _drop(url)  # the node closed an idle kept-alive connection: reconnect once
-            if attempt == 1:
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            # The node closed an idle kept-alive connection before our request reached it: safe to send again.
+            _drop(url)
+            if attempt == 1 or not reused:
                 raise _unreachable(url, exc) from exc
-        except (OSError, http.client.HTTPException) as exc:
+            continue
+        except OSError as exc:
             _drop(url)
             raise _unreachable(url, exc) from exc
+        try:
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            # The request may have been acted on (a mined block): never re-send it.
+            _drop(url)
+            raise _unreachable(url, exc) from exc
+        if response.status != 200:
+            raise RpcError(
+                "http", {"message": f"HTTP {response.status}: {data[:200]!r}", "code": response.status}
+            )
+        return json.loads(data)
     raise AssertionError("unreachable")
 
 

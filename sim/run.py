@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import statistics
@@ -20,7 +21,7 @@ from sim.abi import describe_revert
 from sim.agents.base import Agent, SetupContext
 from sim.agents.population import build_agents
 from sim.artifacts import load_artifact
-from sim.chain import Chain, ChainError, TxRequest, Wallet
+from sim.chain import Chain, TxRequest, Wallet
 from sim.devnet import Devnet, DevnetConfig
 from sim.engine import Engine
 from sim.events import Decoder
@@ -28,7 +29,7 @@ from sim.market import FEE_DENOMINATOR, Market, MarketBuilder
 from sim.metrics import Metrics
 from sim.mirrors.lending import EModeCategory, ReserveParams
 from sim.pricepaths import realize
-from sim.record import Recorder
+from sim.record import Recorder, write_json
 from sim.rpc import DevnetUnreachable
 from sim.scenario import Scenario, load_scenario
 from sim.versions import anvil_version, package_versions, solc_version
@@ -161,7 +162,9 @@ def _setup_agents(
         world.apply(decoder.decode(block))
 
 
-def _manifest(scenario: Scenario, seed: int, blocks: int, market: Market) -> dict[str, Any]:
+def _manifest(
+    scenario: Scenario, seed: int, blocks: int, market: Market, options: RunOptions
+) -> dict[str, Any]:
     names = sorted({h.name for h in market.labelled().values()})
     return {
         "scenario": scenario.model_dump(mode="json"),
@@ -170,6 +173,9 @@ def _manifest(scenario: Scenario, seed: int, blocks: int, market: Market) -> dic
         "cascade_sim": __version__,
         "solc": solc_version(),
         "anvil": anvil_version(),
+        "anvil_args": list(anvil_args()) if options.rpc_url is None else None,
+        "rpc_url": options.rpc_url,
+        "trace_reverts": options.trace_reverts,
         "packages": package_versions(),
         "bytecode_sha256": {n: load_artifact(n).runtime_sha256 for n in names},
         "addresses": market.addresses(),
@@ -188,28 +194,38 @@ def _stableswap_params(scenario: Scenario) -> dict[str, tuple[int, int, int]]:
     }
 
 
+OUTPUT_FILES = (
+    "summary.json",
+    "events.jsonl",
+    "timeseries.csv",
+    "manifest.json",
+    "overview.png",
+    "report.html",
+)
+
+
+def _clear_outputs(out_dir: Path) -> None:
+    """A run owns its folder: outputs of an earlier run there are removed first, so none can pass for this one's."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in OUTPUT_FILES:
+        (out_dir / name).unlink(missing_ok=True)
+
+
 def run(options: RunOptions) -> dict[str, Any]:
-    """Run a scenario end to end; returns the summary (also written to OUT_DIR/summary.json)."""
+    """Run a scenario end to end; returns the summary (also written to OUT_DIR/summary.json).
+
+    Everything that can be checked before a devnet starts is checked first (the scenario, its price paths);
+    whatever stops the run later, OUT_DIR keeps every finished block and a summary.json whose `status` and
+    `error` say what happened, and a devnet this run started is stopped."""
     scenario = load_scenario(options.scenario, options.overrides)
     seed = scenario.seed if options.seed is None else options.seed
     blocks = options.blocks or scenario.blocks
     rng = np.random.default_rng(seed)
+    paths = reference_paths(scenario, blocks, rng, options.scenario.parent)
+    _clear_outputs(options.out_dir)
     started = time.perf_counter()
     devnet: Devnet | None = None
-    if options.rpc_url is None:
-        devnet = Devnet(
-            DevnetConfig(
-                accounts=1,
-                genesis_timestamp=scenario.start_timestamp - 7 * 86_400,
-                base_fee=0,
-                gas_limit=30_000_000_000,
-                extra_args=tuple(os.environ.get("CASCADE_ANVIL_ARGS", "").split()),
-            )
-        )
-        devnet.start()
-        url = devnet.url
-    else:
-        url = options.rpc_url
+    url = options.rpc_url or ""
     recorder: Recorder | None = None
     engine: Engine | None = None
     metrics: Metrics | None = None
@@ -218,6 +234,18 @@ def run(options: RunOptions) -> dict[str, Any]:
     deploy_gas: dict[str, int] = {}
     setup_gas: dict[str, list[int]] = {}
     try:
+        if options.rpc_url is None:
+            devnet = Devnet(
+                DevnetConfig(
+                    accounts=1,
+                    genesis_timestamp=scenario.start_timestamp - 7 * 86_400,
+                    base_fee=0,
+                    gas_limit=30_000_000_000,
+                    extra_args=anvil_args(),
+                )
+            )
+            devnet.start()
+            url = devnet.url
         chain = Chain(url).connect()
         funder = Wallet.from_hex(FUNDER_KEY)
         chain.sync_nonce(funder)
@@ -227,6 +255,7 @@ def run(options: RunOptions) -> dict[str, Any]:
         world = World.create(market)
         world.reference = {a: s.price for a, s in scenario.assets.items()}
         world.timestamp = chain.timestamp
+        world.seconds_per_block = scenario.seconds_per_block
         _views(scenario, market, world)
         decoder = Decoder()
         for label, handle in market.labelled().items():
@@ -240,10 +269,9 @@ def run(options: RunOptions) -> dict[str, Any]:
         world.load(chain, _stableswap_params(scenario))
         _setup_agents(chain, world, decoder, agents, funder, setup_gas)
         world.refresh(chain)
-        paths = reference_paths(scenario, blocks, rng, options.scenario.parent)
         metrics = Metrics(world)
         recorder = Recorder(options.out_dir, metrics.columns)
-        recorder.manifest(_manifest(scenario, seed, blocks, market))
+        recorder.manifest(_manifest(scenario, seed, blocks, market, options))
         engine = Engine(
             chain,
             world,
@@ -262,12 +290,21 @@ def run(options: RunOptions) -> dict[str, Any]:
             callback = options.on_block
             engine.on_block = lambda b: callback(b + 1, blocks)
         engine.run(blocks)
-    except (DevnetUnreachable, ChainError) as exc:
-        status, error = "failed", str(exc)
-        raise RunFailed(f"{exc} The blocks finished before the failure are in {options.out_dir}.") from exc
     except KeyboardInterrupt:
         status, error = "interrupted", "interrupted by the user"
         raise
+    except RunFailed as exc:
+        status, error = "failed", str(exc)
+        raise
+    except Exception as exc:
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        done = engine.blocks_done if engine is not None else 0
+        where = (
+            f"The {done} blocks finished before the failure are in {options.out_dir}."
+            if done
+            else f"It stopped before the first block; {options.out_dir}/summary.json says why."
+        )
+        raise RunFailed(f"{exc} {where}") from exc
     finally:
         if recorder is not None and metrics is not None and engine is not None:
             summary = _summary(
@@ -285,9 +322,26 @@ def run(options: RunOptions) -> dict[str, Any]:
             summary["gas_setup_by_call"] = _gas_stats(setup_gas)
             recorder.summary(summary)
             recorder.close()
+        elif status != "completed":
+            summary = {"scenario": scenario.name, "seed": seed, "status": status, "error": error, "blocks": 0}
+            write_json(options.out_dir / "summary.json", summary)
         if devnet is not None:
             devnet.stop()
+        elif url and options.rpc_url is not None:
+            _hand_back(url)
     return summary
+
+
+def anvil_args() -> tuple[str, ...]:
+    """Extra anvil flags from $CASCADE_ANVIL_ARGS (recorded in the manifest)."""
+    return tuple(os.environ.get("CASCADE_ANVIL_ARGS", "").split())
+
+
+def _hand_back(url: str) -> None:
+    """A node we did not start goes back to mining on every transaction, as it was."""
+    with contextlib.suppress(DevnetUnreachable, rpc.RpcError):
+        rpc.call(url, "evm_setAutomine", [True])
+    rpc.close(url)
 
 
 def _summary(

@@ -100,6 +100,7 @@ class World:
     market: Market
     block: int = 0
     timestamp: int = 0
+    seconds_per_block: float = 12.0
     reference: dict[str, float] = field(default_factory=dict)
     pools: dict[str, PoolView] = field(default_factory=dict)
     balances: dict[tuple[bytes, str], int] = field(default_factory=lambda: defaultdict(int))

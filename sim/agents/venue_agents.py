@@ -140,7 +140,7 @@ class MarketMaker(Agent):
             return []
         self.history.append(price)
         self.peak = max(self.peak, price)
-        vol = self._annualized_vol(12.0)
+        vol = self._annualized_vol(world.seconds_per_block)
         drawdown = 1 - price / self.peak
         stressed = vol > self.vol_limit or drawdown > self.drawdown_limit
         if stressed and not self.pulled:

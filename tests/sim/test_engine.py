@@ -91,7 +91,7 @@ def test_killed_devnet_fails_clearly_and_keeps_finished_blocks(tmp_path: Path) -
     options = RunOptions(
         scenario=DATA / "mini.yaml", out_dir=tmp_path / "killed", rpc_url=node.url, on_block=kill_after_ten
     )
-    with pytest.raises(RunFailed, match=r"did not answer .*The blocks finished before the failure are in"):
+    with pytest.raises(RunFailed, match=r"did not answer .*The 10 blocks finished before the failure are in"):
         run(options)
     rows = list(csv.DictReader((tmp_path / "killed" / "timeseries.csv").open()))
     assert len(rows) == 10
@@ -167,3 +167,18 @@ def test_trace_reverts_names_why_each_transaction_failed(tmp_path: Path) -> None
     ]
     assert failed, "the mini cascade has bots losing races in its first blocks"
     assert all(f["args"]["reason"] and not f["args"]["reason"].startswith("unknown") for f in failed)
+
+
+def test_a_failure_before_the_first_block_is_recorded_and_clears_old_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "early"
+    run(RunOptions(scenario=DATA / "mini.yaml", out_dir=out, blocks=3))
+    assert json.loads((out / "summary.json").read_text())["status"] == "completed"
+    # A lending market without any lender: the looper's set-up borrow cannot be served.
+    overrides = {"lending[0].reserves[0].liquidity_usd": 0, "lending[0].reserves[1].liquidity_usd": 0}
+    with pytest.raises(
+        RunFailed, match=r"set-up transaction of looper-\d+ reverted"
+    ):
+        run(RunOptions(scenario=DATA / "mini.yaml", out_dir=out, overrides=overrides))
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["status"] == "failed" and summary["blocks"] == 0
+    assert not (out / "events.jsonl").exists()  # the earlier run's outputs cannot pass for this one's
