@@ -95,7 +95,8 @@ def bounds(value: float | Distribution) -> tuple[float, float]:
     if isinstance(value, Choice):
         return min(value.choice), max(value.choice)
     if isinstance(value, LogNormal):
-        return 0.0, value.lognormal.max if value.lognormal.max is not None else math.inf
+        # Always positive, never exactly zero.
+        return math.ulp(0.0), value.lognormal.max if value.lognormal.max is not None else math.inf
     low = value.normal.min if value.normal.min is not None else -math.inf
     high = value.normal.max if value.normal.max is not None else math.inf
     return low, high

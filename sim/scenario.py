@@ -240,7 +240,7 @@ class Scenario(_Strict):
         for market in self.lending:
             for asset, source in market.oracle.items():
                 need(asset, f"lending {market.name} oracle")
-                self._check_source(source, f"lending {market.name} oracle.{asset}", pool_names, need)
+                self._check_source(asset, source, f"lending {market.name} oracle.{asset}", pool_names, need)
             for reserve in market.reserves:
                 need(reserve.asset, f"lending {market.name} reserve")
                 if reserve.asset not in market.oracle:
@@ -258,14 +258,88 @@ class Scenario(_Strict):
             need(self.venue.quote, "venue.quote")
             for asset, collateral in self.venue.collateral.items():
                 need(asset, "venue.collateral")
-                self._check_source(collateral.oracle, f"venue.collateral.{asset}.oracle", pool_names, need)
+                self._check_source(
+                    asset, collateral.oracle, f"venue.collateral.{asset}.oracle", pool_names, need
+                )
             for market_name, perp in self.venue.markets.items():
                 need(perp.asset, f"venue.markets.{market_name}")
+                if perp.asset not in self.venue.collateral and perp.asset != self.venue.quote:
+                    raise ValueError(
+                        f"venue.markets.{market_name}: its asset {perp.asset} needs a mark price: list it under "
+                        "venue.collateral (ratio 0 if it must not count as collateral) with an oracle source"
+                    )
+            venue_pools = [p.tokens for p in self.venue.pools]
+            for asset in self.venue.collateral:
+                if asset != self.venue.quote and not any(
+                    {asset, self.venue.quote} <= set(t) for t in venue_pools
+                ):
+                    raise ValueError(
+                        f"venue.collateral.{asset}: the venue sells collateral into its own pools; add a pool of "
+                        f"{asset}/{self.venue.quote} under venue.pools"
+                    )
+        self._check_synthetic_decimals()
+        self._check_agents(set(pool_names), need)
         return self
 
-    @staticmethod
-    def _check_source(source: OracleSource, where: str, pools: list[str], need: Any) -> None:
+    def _check_synthetic_decimals(self) -> None:
+        if self.synthetic is None:
+            return
+        for symbol in (self.synthetic.symbol, self.synthetic.staked_symbol):
+            if symbol in self.assets and self.assets[symbol].decimals != 18:
+                raise ValueError(
+                    f"assets.{symbol}.decimals must be 18: the synthetic dollar and its vault are 18-decimal tokens"
+                )
+
+    def _check_agents(self, pools: set[str], need: Any) -> None:
+        """Names that agent parameters refer to must exist, and each population needs its protocol."""
+        markets = {m.name for m in self.lending}
+        requires = {
+            "whale": "venue",
+            "market_maker": "venue",
+            "venue_liquidator": "venue",
+            "redeemer": "synthetic",
+            "funding_keeper": "synthetic",
+        }
+        seen: set[str] = set()
+        for i, pop in enumerate(self.agents):
+            where = f"agents[{i}] ({pop.kind})"
+            label = pop.name or pop.kind
+            if label in seen:
+                raise ValueError(
+                    f"{where}: two populations are both named {label!r}; give one a distinct `name`"
+                )
+            seen.add(label)
+            needed = requires.get(pop.kind)
+            if needed is not None and getattr(self, needed) is None:
+                raise ValueError(f"{where}: this kind needs a `{needed}` section, and the scenario has none")
+            params = pop.params
+            if "market" in params and params["market"] not in markets:
+                raise ValueError(
+                    f"{where}.params.market names {params['market']!r}; lending markets: {sorted(markets)}"
+                )
+            named_pools = [params["pool"]] if "pool" in params else []
+            named_pools += list(params.get("pools", [])) + list(params.get("sell_pools", []))
+            for name in named_pools:
+                if name not in pools:
+                    raise ValueError(
+                        f"{where}.params names pool {name!r}, which does not exist ({', '.join(sorted(pools))})"
+                    )
+            for key in ("asset", "debt", "quote", "redeem_asset", "watch", "perp", "risk_asset"):
+                if params.get(key):
+                    need(params[key], f"{where}.params.{key}")
+            for key in ("collateral", "stables"):
+                value = params.get(key)
+                for asset in value if isinstance(value, list | dict) else [value] if value else []:
+                    need(asset, f"{where}.params.{key}")
+
+    def _check_source(
+        self, asset: str, source: OracleSource, where: str, pools: list[str], need: Any
+    ) -> None:
         need(source.peg, f"{where}.peg")
+        if source.kind == "index" and self.assets[asset].kind != "lst":
+            raise ValueError(
+                f"{where}: an index source blends spot with a conversion rate, so {asset} must be an lst"
+            )
         if source.pool is not None and source.pool not in pools:
             raise ValueError(
                 f"{where}.pool names pool {source.pool!r}, which does not exist ({', '.join(pools)})"
@@ -297,7 +371,11 @@ def format_validation_error(source: str, error: ValidationError) -> str:
         value = item.get("input")
         shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
         message = item["msg"].removeprefix("Value error, ")
-        lines.append(f"  - field `{_location(item['loc'])}`: {message} (got {shown})")
+        location = _location(item["loc"])
+        if location == "(top level)":
+            lines.append(f"  - {message}")
+        else:
+            lines.append(f"  - field `{location}`: {message} (got {shown})")
     lines.append("Fix the field(s) above; see docs/scenarios.md for every field and its allowed values.")
     return "\n".join(lines)
 
@@ -326,21 +404,39 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(f"{file}: not valid YAML{where}: {problem}. Fix the syntax there.") from None
     if isinstance(data, dict) and "extends" in data:
-        data = _extend(file, data)
+        data = _extend(file, data, (file.resolve(),))
     for key, value in (overrides or {}).items():
-        set_path(data, key, value)
+        try:
+            set_path(data, key, value)
+        except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ScenarioError(
+                f"{file}: cannot set `{key}` ({type(exc).__name__}: {exc}): the path must follow the scenario's "
+                "fields, with [i] for an existing list item (e.g. agents[0].count=10)."
+            ) from None
     return parse_scenario(data, str(file))
 
 
-def _extend(file: Path, data: dict[str, Any]) -> dict[str, Any]:
+def _extend(file: Path, data: dict[str, Any], chain: tuple[Path, ...]) -> dict[str, Any]:
     """`extends: other.yaml` (relative to this file): start from that scenario, then merge this one over it
     (mappings merge key by key unless their `kind` changes; lists and values replace)."""
-    base_file = file.parent / str(data.pop("extends"))
+    base_file = (file.parent / str(data.pop("extends"))).resolve()
+    if base_file in chain:
+        names = " -> ".join(p.name for p in (*chain, base_file))
+        raise ScenarioError(
+            f"{file}: `extends` goes round in a circle ({names}); one of these files must not extend."
+        )
     if not base_file.is_file():
         raise ScenarioError(f"{file}: field `extends` names {base_file}, which does not exist; fix the path.")
-    base = yaml.safe_load(base_file.read_text())
-    if isinstance(base, dict) and "extends" in base:
-        base = _extend(base_file, base)
+    try:
+        base = yaml.safe_load(base_file.read_text())
+    except yaml.YAMLError as exc:
+        raise ScenarioError(
+            f"{base_file} (extended by {file}): not valid YAML ({str(exc).splitlines()[0]})."
+        ) from None
+    if not isinstance(base, dict):
+        raise ScenarioError(f"{base_file} (extended by {file}): a scenario is a YAML mapping of fields.")
+    if "extends" in base:
+        base = _extend(base_file, base, (*chain, base_file))
     merged: dict[str, Any] = _merge(base, data)
     return merged
 

@@ -175,9 +175,7 @@ def test_a_failure_before_the_first_block_is_recorded_and_clears_old_outputs(tmp
     assert json.loads((out / "summary.json").read_text())["status"] == "completed"
     # A lending market without any lender: the looper's set-up borrow cannot be served.
     overrides = {"lending[0].reserves[0].liquidity_usd": 0, "lending[0].reserves[1].liquidity_usd": 0}
-    with pytest.raises(
-        RunFailed, match=r"set-up transaction of looper-\d+ reverted"
-    ):
+    with pytest.raises(RunFailed, match=r"set-up transaction of looper-\d+ reverted"):
         run(RunOptions(scenario=DATA / "mini.yaml", out_dir=out, overrides=overrides))
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "failed" and summary["blocks"] == 0

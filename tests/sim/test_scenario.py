@@ -54,7 +54,12 @@ def test_minimal_scenario_is_valid() -> None:
         ("assets.USDC.decimals", 40, "assets.USDC.decimals", "less than or equal to 36"),
         ("assets.USDC.colour", "blue", "assets.USDC.colour", "Extra inputs are not permitted"),
         ("pools[0].kind", "orderbook", "pools[0].kind", "'constant_product' or 'stableswap'"),
-        ("pools[0].tokens", ["WETH", "WBTC"], "(top level)", "not under `assets`"),
+        (
+            "pools[0].tokens",
+            ["WETH", "WBTC"],
+            None,
+            "pool weth_usdc names asset 'WBTC', which is not under `assets`",
+        ),
         (
             "price_paths.WETH.knots",
             [[5, 1.0], [2, 0.9]],
@@ -70,10 +75,13 @@ def test_minimal_scenario_is_valid() -> None:
         ),
     ],
 )
-def test_bad_field_is_named_with_value_and_fix(path: str, value: Any, field: str, fragment: str) -> None:
+def test_bad_field_is_named_with_value_and_fix(
+    path: str, value: Any, field: str | None, fragment: str
+) -> None:
     message = error_of(with_change(path, value))
     assert message.startswith("scenarios/mine.yaml: invalid scenario")
-    assert f"field `{field}`" in message
+    if field is not None:
+        assert f"field `{field}`" in message
     assert fragment in message
     assert "Fix the field" in message
 
@@ -105,10 +113,8 @@ def test_draws_are_seeded_and_bounded() -> None:
     b = [draw(spec, np.random.default_rng(7)) for _ in range(3)]
     assert a == b
     assert all(0.7 <= x <= 0.9 for x in a)
-    assert bounds(LogNormal.model_validate({"lognormal": {"median": 1e5, "sigma": 1, "max": 1e7}})) == (
-        0.0,
-        1e7,
-    )
+    low, high = bounds(LogNormal.model_validate({"lognormal": {"median": 1e5, "sigma": 1, "max": 1e7}}))
+    assert 0.0 < low < 1e-300 and high == 1e7  # positive, so a lognormal pool depth is accepted
     assert draw(3.5, np.random.default_rng(0)) == 3.5
 
 
@@ -141,3 +147,64 @@ def test_csv_path_holds_ticks_and_names_bad_rows(tmp_path: Path) -> None:
         realize(CsvTicks(kind="csv", file="bad.csv"), 1.0, 5, 12.0, np.random.default_rng(0), tmp_path)
     with pytest.raises(CsvPathError, match="does not exist"):
         realize(CsvTicks(kind="csv", file="nope.csv"), 1.0, 5, 12.0, np.random.default_rng(0), tmp_path)
+
+
+OCT10 = Path(__file__).parents[2] / "scenarios" / "oct10_2025.yaml"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        (
+            {"agents[3].params.market": "compound"},
+            "params.market names 'compound'; lending markets: ['aave']",
+        ),
+        ({"agents[1].params.pools": ["nowhere"]}, "names pool 'nowhere', which does not exist"),
+        (
+            {
+                "venue.pools": [
+                    {
+                        "name": "bn_weth_usdt",
+                        "kind": "constant_product",
+                        "tokens": ["WETH", "USDT"],
+                        "depth_usd": 1e6,
+                    }
+                ],
+                "venue.collateral": {
+                    "WETH": {"ratio": 0.9, "oracle": {"kind": "spot", "pool": "bn_weth_usdt"}},
+                    "USDe": {"ratio": 0.9, "oracle": {"kind": "peg", "peg": "USDT"}},
+                },
+                "venue.markets": {},
+            },
+            "add a pool of USDe/USDT under venue.pools",
+        ),
+        ({"assets.USDe.decimals": 6}, "assets.USDe.decimals must be 18"),
+        ({"lending[0].oracle.WETH": {"kind": "index", "pool": "uni_weth_usdc"}}, "so WETH must be an lst"),
+        ({"agents[4].name": "looper"}, "two populations are both named 'looper'"),
+    ],
+)
+def test_cross_references_are_checked_before_anything_runs(overrides: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(ScenarioError) as failure:
+        load_scenario(OCT10, overrides)
+    assert fragment in str(failure.value)
+
+
+def test_a_bad_set_path_is_a_scenario_error() -> None:
+    with pytest.raises(ScenarioError, match=r"cannot set `agents\[99\].count`"):
+        load_scenario(OCT10, {"agents[99].count": 5})
+
+
+def test_extends_merges_and_refuses_cycles(tmp_path: Path) -> None:
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(MINIMAL))
+    (tmp_path / "child.yaml").write_text("extends: base.yaml\nname: child\nblocks: 7\n")
+    child = load_scenario(tmp_path / "child.yaml")
+    assert (child.name, child.blocks, child.assets["USDC"].decimals) == ("child", 7, 6)
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    with pytest.raises(ScenarioError, match="goes round in a circle"):
+        load_scenario(tmp_path / "a.yaml")
+
+
+def test_a_population_needs_its_protocol() -> None:
+    data = with_change("agents", [{"kind": "venue_liquidator", "count": 1}])
+    assert "this kind needs a `venue` section, and the scenario has none" in error_of(data)
