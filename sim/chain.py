@@ -167,9 +167,6 @@ class Chain:
             rpc.call(self.url, "eth_getTransactionCount", ["0x" + wallet.address.hex(), "pending"])
         )
 
-    def block_number(self) -> int:
-        return _int(rpc.call(self.url, "eth_blockNumber"))
-
     def send_block(self, txs: Sequence[TxRequest], timestamp: int | None = None) -> BlockResult:
         """Sign, send in one batch, mine one block and return its receipts in order.
 
@@ -199,7 +196,7 @@ class Chain:
         rpc.call(self.url, "evm_mine", [timestamp])
         self.number += 1
         # The block is mined: its header and receipts come back in one request.
-        wanted = [("eth_getBlockByNumber", [hex(self.number), False])]
+        wanted = [("eth_getBlockByNumber", ["latest", False])]
         if n:
             wanted.append(("eth_getBlockReceipts", [hex(self.number)]))
         replies = rpc.batch(self.url, wanted)
@@ -207,6 +204,12 @@ class Chain:
             if isinstance(reply, rpc.RpcError):
                 raise ChainError(f"reading block {self.number} failed: {reply}")
         block = replies[0]
+        if _int(block["number"]) != self.number:
+            raise ChainError(
+                f"the node at {self.url} mined block {_int(block['number'])} where {self.number} was expected: it "
+                "mines on its own (interval mining, or another client). Run against a node that mines only on "
+                "request: let cascade start one, or start anvil without --block-time."
+            )
         receipts = replies[1] if n else []
         self.base_fee = _int(block.get("baseFeePerGas"))
         self.timestamp = _int(block["timestamp"])

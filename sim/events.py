@@ -39,7 +39,6 @@ class Decoder:
     """Knows every deployed contract by address; decodes the logs of a mined block in one pass."""
 
     by_address: dict[bytes, tuple[str, Handle]] = field(default_factory=dict)
-    failed_txs: int = 0
 
     def register(self, label: str, handle: Handle) -> None:
         self.by_address[handle.address] = (label, handle)
@@ -69,7 +68,6 @@ class Decoder:
         abis = [abi_of(h.name) for _, h in self.by_address.values()] if revert_data else []
         for tx in block.txs:
             if not tx.success:
-                self.failed_txs += 1
                 args: dict[str, Any] = {"gas_used": tx.gas_used}
                 if revert_data is not None and tx.tx_hash in revert_data:
                     args["reason"] = describe_revert(revert_data[tx.tx_hash], abis)

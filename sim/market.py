@@ -14,6 +14,8 @@ from sim.scenario import OracleSource, PoolSpec, Scenario
 
 FEE_DENOMINATOR = 10**10  # Curve fees: 1e10 = 100%
 PRICE_UNIT = 10**8  # oracle prices: USD with 8 decimals
+# The venue's margin on stable loans (initial, maintenance), like Binance's loan IMR/MMR.
+QUOTE_LOAN_MARGIN_BPS = (1_000, 500)
 
 
 @dataclass(frozen=True)
@@ -404,8 +406,7 @@ class MarketBuilder:
             10_000,
             bytes(20),
             True,
-            1_000,
-            500,
+            *QUOTE_LOAN_MARGIN_BPS,
         )
         for market in spec.markets.values():
             self.deployer.call(

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.chain import to_address
 from sim.events import Event
 from sim.world import World
 
@@ -46,6 +47,7 @@ class Metrics:
     failed: int = 0
     events: int = 0
     _last: dict[str, Any] = field(default_factory=dict)
+    _prices: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.columns = ["block", "timestamp", "txs", "failed_txs", "events", *self._price_keys()]
@@ -83,7 +85,9 @@ class Metrics:
             quote = view.info.tokens[-1]
             assets = view.info.tokens[:-1] if view.cpmm is not None else view.info.tokens[:1]
             for asset in assets:
-                out[f"pool:{name}:{asset}"] = view.price(asset, quote) * world.reference.get(quote, 1.0)
+                out[f"pool:{name}:{asset}"] = view.price(asset, quote, world.timestamp) * world.reference.get(
+                    quote, 1.0
+                )
         for (label, asset), price in world.oracle_prices.items():
             out[f"oracle:{label}:{asset}"] = price / USD8
         return out
@@ -94,7 +98,8 @@ class Metrics:
             self._lending(lending.name, lending.drain_liquidations(), lending.drain_deficits(), world)
         if world.venue is not None:
             self._venue(world.venue.drain_events(), world)
-        for key, value in self.prices().items():
+        self._prices = self.prices()
+        for key, value in self._prices.items():
             if not math.isnan(value):
                 self.minimum[key] = min(self.minimum.get(key, math.inf), value)
         if world.synthetic is not None:
@@ -120,7 +125,7 @@ class Metrics:
         by_token = view.by_token
         prices = view.prices()
         for event in liquidations:
-            asset = by_token[_addr(event.args["debtAsset"])]
+            asset = by_token[to_address(event.args["debtAsset"])]
             usd = (
                 int(event.args["debtToCover"])
                 * prices.get(asset, 0)
@@ -130,9 +135,9 @@ class Metrics:
             for tally in (self.tallies[label], self.block_tallies[label]):
                 tally.count += 1
                 tally.usd += usd
-            self.by_collateral[label][by_token[_addr(event.args["collateralAsset"])]] += usd
+            self.by_collateral[label][by_token[to_address(event.args["collateralAsset"])]] += usd
         for event in deficits:
-            asset = by_token[_addr(event.args["debtAsset"])]
+            asset = by_token[to_address(event.args["debtAsset"])]
             usd = (
                 int(event.args["amountCreated"])
                 * prices.get(asset, 0)
@@ -148,19 +153,19 @@ class Metrics:
         unit = 10 ** world.market.decimals[world.venue.quote]
         for event in events:
             if event.name == "LiquidationStarted":
-                account = _addr(event.args["account"])
+                account = to_address(event.args["account"])
                 mode = "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
                 for tally in (self.tallies["venue"], self.block_tallies["venue"], self.venue_by_mode[mode]):
                     tally.count += 1
             elif event.name == "LiquidationCompleted":
                 usd = int(event.args["proceeds"]) / unit * quote_usd
-                account = _addr(event.args["account"])
+                account = to_address(event.args["account"])
                 mode = "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
                 self.tallies["venue"].usd += usd
                 self.block_tallies["venue"].usd += usd
                 self.venue_by_mode[mode].usd += usd
             elif event.name == "BadDebt":
-                asset = world.venue.asset_of(_addr(event.args["asset"]))
+                asset = world.venue.asset_of(to_address(event.args["asset"]))
                 usd = (
                     int(event.args["amount"])
                     / 10 ** world.market.decimals[asset]
@@ -168,14 +173,14 @@ class Metrics:
                 )
                 self.tallies["venue"].bad_debt_usd += usd
                 self.block_tallies["venue"].bad_debt_usd += usd
-                account = _addr(event.args["account"])
+                account = to_address(event.args["account"])
                 self.venue_by_mode[
                     "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
                 ].bad_debt_usd += usd
 
     def row(self, block: int, world: World) -> dict[str, Any]:
         row: dict[str, Any] = dict(self._last)
-        for key, value in self.prices().items():
+        for key, value in self._prices.items():
             if key in self.columns:
                 row[key] = _fmt(value)
         for label in self.markets():
@@ -221,7 +226,3 @@ class Metrics:
 
 def _fmt(value: float) -> float:
     return float(f"{value:.10g}")
-
-
-def _addr(value: str | bytes) -> bytes:
-    return value if isinstance(value, bytes) else bytes.fromhex(value.removeprefix("0x"))

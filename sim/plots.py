@@ -17,11 +17,15 @@ def _series(rows: list[dict[str, str]], key: str) -> list[float]:
 
 def plot_overview(out_dir: Path) -> Path:
     """Draw overview.png from timeseries.csv: every USD price column grouped by asset, liquidations below."""
-    rows = list(csv.DictReader((out_dir / "timeseries.csv").open()))
+    with (out_dir / "timeseries.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
     blocks = [int(r["block"]) for r in rows]
     columns = list(rows[0]) if rows else []
     assets = sorted({c.split(":")[-1] for c in columns if c.startswith("pool:")})
-    figure, axes = plt.subplots(len(assets) + 1, 1, figsize=(10, 2.2 * (len(assets) + 1)), sharex=True)
+    figure, grid = plt.subplots(
+        len(assets) + 1, 1, figsize=(10, 2.2 * (len(assets) + 1)), sharex=True, squeeze=False
+    )
+    axes = [row[0] for row in grid]
     for ax, asset in zip(axes, assets, strict=False):
         for column in columns:
             if column.split(":")[-1] != asset or not column.startswith(("pool:", "ref:", "oracle:")):

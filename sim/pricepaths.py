@@ -117,7 +117,10 @@ def realize(
     )
     shocks = rng.normal(0.0, 1.0, blocks) * sigma * math.sqrt(dt) + (mu - 0.5 * sigma**2) * dt
     jumps = rng.poisson(rate, blocks) * 1.0
-    jump_sizes = np.where(jumps > 0, rng.normal(jump_mean, jump_std, blocks) * jumps, 0.0)
+    # k jumps of normal log-size in one block add up to a normal of mean k x mean and std sqrt(k) x std.
+    jump_sizes = np.where(
+        jumps > 0, jumps * jump_mean + np.sqrt(jumps) * jump_std * rng.normal(0.0, 1.0, blocks), 0.0
+    )
     log_path = np.concatenate([[0.0], np.cumsum(shocks + jump_sizes)])
     result: npt.NDArray[np.float64] = start_price * np.exp(log_path)
     return result

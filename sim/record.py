@@ -30,7 +30,8 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
 
 
 class Recorder:
-    """Owns a run's output folder. Use as a context manager; `close()` flushes and writes the summary."""
+    """Owns a run's output streams: the manifest at start, events and metrics appended and flushed block by
+    block, the summary at the end; `close()` closes the streams."""
 
     def __init__(self, out_dir: Path, columns: Sequence[str]) -> None:
         self.out_dir = out_dir
@@ -41,8 +42,6 @@ class Recorder:
         self._series = csv.DictWriter(self._series_file, fieldnames=self.columns, extrasaction="raise")
         self._series.writeheader()
         self._hash = hashlib.sha256()
-        self.events_written = 0
-        self.blocks_written = 0
 
     def manifest(self, data: Mapping[str, Any]) -> None:
         write_json(self.out_dir / "manifest.json", data)
@@ -53,11 +52,9 @@ class Recorder:
             line = json.dumps(_jsonable(dict(event)), sort_keys=True, separators=(",", ":")) + "\n"
             self._events.write(line)
             self._hash.update(line.encode())
-        self.events_written += len(events)
         self._series.writerow(dict(row))
         self._events.flush()
         self._series_file.flush()
-        self.blocks_written += 1
 
     @property
     def events_sha256(self) -> str:
@@ -72,9 +69,3 @@ class Recorder:
             self._events.close()
         if not self._series_file.closed:
             self._series_file.close()
-
-    def __enter__(self) -> Recorder:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()

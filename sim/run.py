@@ -25,7 +25,7 @@ from sim.chain import Chain, TxRequest, Wallet
 from sim.devnet import Devnet, DevnetConfig
 from sim.engine import Engine
 from sim.events import Decoder
-from sim.market import FEE_DENOMINATOR, Market, MarketBuilder
+from sim.market import FEE_DENOMINATOR, QUOTE_LOAN_MARGIN_BPS, Market, MarketBuilder
 from sim.metrics import Metrics
 from sim.mirrors.lending import EModeCategory, ReserveParams
 from sim.pricepaths import realize
@@ -120,7 +120,7 @@ def _views(scenario: Scenario, market: Market, world: World) -> None:
             market.contracts["venue"], v.quote, v.name,
             {a: round(c.ratio * 10_000) for a, c in v.collateral.items()} | {v.quote: 10_000},
             {m.asset: (round(m.initial_margin * 10_000), round(m.maintenance_margin * 10_000)) for m in v.markets.values()},
-            {v.quote: (1_000, 500)}, world,
+            {v.quote: QUOTE_LOAN_MARGIN_BPS}, world,
         )  # fmt: skip
         world.protocols.append(world.venue)
         world.oracle_assets[v.name] = sorted({v.quote, *v.collateral, *(m.asset for m in v.markets.values())})

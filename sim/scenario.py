@@ -160,7 +160,6 @@ class VenueSpec(_Strict):
     insurance_fund_usd: Draw = 0.0
     lending_liquidity_usd: Draw = 0.0
     liquidation_fee: Fraction = 0.01
-    isolated_margin: bool = False
 
 
 class CircuitBreakerSpec(_Strict):

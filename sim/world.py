@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sim.chain import Chain
+from sim.chain import Chain, to_address
 from sim.events import Event
 from sim.market import Market, PoolInfo
 from sim.mirrors.cpmm import CpmmState, get_amount_out
@@ -34,10 +34,6 @@ class ProtocolView(Protocol):
 
 def _unit(decimals: int) -> int:
     return int(10**decimals)
-
-
-def _addr(value: str | bytes) -> bytes:
-    return value if isinstance(value, bytes) else bytes.fromhex(value.removeprefix("0x"))
 
 
 @dataclass
@@ -76,21 +72,18 @@ class PoolView:
         except ValueError:
             return 0
 
-    def price(self, asset: str, quote: str, probe_usd: float = 100.0, quote_usd: float = 1.0) -> float:
-        """Marginal price of `asset` in units of `quote` (whole tokens): a small probe trade, fees included."""
+    def price(self, asset: str, quote: str, timestamp: int = 0) -> float:
+        """Marginal price of one whole `asset` in whole `quote`, before fees: the reserve ratio for a constant-
+        product pair; for StableSwap, the rate of a trade of a thousandth of a token with the fee added back."""
         i, j = self.info.tokens.index(asset), self.info.tokens.index(quote)
         reserves = self.reserves()
         if self.cpmm is not None:
             return (reserves[j] / _unit(self.decimals[j])) / (reserves[i] / _unit(self.decimals[i]))
-        probe = max(1, int(probe_usd / quote_usd * _unit(self.decimals[i])))
-        out = self.amount_out(asset, quote, probe, 0)
-        return (out / _unit(self.decimals[j])) / (probe / _unit(self.decimals[i]))
-
-    def depth_usd(self, usd_price: dict[str, float]) -> float:
-        return sum(
-            r / _unit(d) * usd_price.get(t, 0.0)
-            for r, d, t in zip(self.reserves(), self.decimals, self.info.tokens, strict=True)
-        )
+        assert self.stableswap is not None
+        probe = max(1, _unit(self.decimals[i]) // 1000)
+        out = self.amount_out(asset, quote, probe, timestamp)
+        fee = self.stableswap.fee / 10**10
+        return (out / _unit(self.decimals[j])) / (probe / _unit(self.decimals[i])) / (1 - fee)
 
 
 @dataclass
@@ -195,7 +188,7 @@ class World:
                 protocol.apply(event)
 
     def _transfer(self, symbol: str, args: dict[str, Any]) -> None:
-        sender, to, value = _addr(args["from"]), _addr(args["to"]), int(args["value"])
+        sender, to, value = to_address(args["from"]), to_address(args["to"]), int(args["value"])
         if sender in self.tracked:
             self.balances[(sender, symbol)] -= value
         if to in self.tracked:
@@ -212,11 +205,11 @@ class World:
         elif event.name == "Transfer":
             zero = b"\x00" * 20
             value = int(event.args["value"])
-            if _addr(event.args["from"]) == zero:
+            if to_address(event.args["from"]) == zero:
                 view.cpmm = CpmmState(
                     state.reserve0, state.reserve1, state.total_supply + value, state.k_last
                 )
-            elif _addr(event.args["to"]) == zero:
+            elif to_address(event.args["to"]) == zero:
                 view.cpmm = CpmmState(
                     state.reserve0, state.reserve1, state.total_supply - value, state.k_last
                 )

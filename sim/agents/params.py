@@ -65,7 +65,10 @@ class LooperParams(AgentParams):
     capital_usd: Draw = 100_000.0
     leverage: Draw = 5.0
     emode: int = 1
-    carry_apy: Draw = 0.12
+    carry_apy: Draw = Field(
+        default=0.12,
+        description="the loop's yield when the scenario has no synthetic dollar (else its live funding)",
+    )
     unwind_hf: float = 1.01
     unwind_fraction: float = 0.2
     risk_asset: str = "WETH"

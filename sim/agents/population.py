@@ -145,7 +145,7 @@ def _whale(name: str, wallet: Wallet, p: AgentParams, c: BuildContext) -> Agent:
     ]
     return Whale(
         name, wallet, view=venue, capital_usd=capital, collateral=dict(q["collateral"]), loop_usd=capital * c.d(q["loop_fraction"]),
-        perp=q["perp"], perp_leverage=c.d(q["perp_leverage"]), isolated=bool(c.rng.random() < q["isolated_share"]),
+        loop_asset=c.scenario.synthetic.symbol if c.scenario.synthetic else "", perp=q["perp"], perp_leverage=c.d(q["perp_leverage"]), isolated=bool(c.rng.random() < q["isolated_share"]),
         market_ids={m.asset: i for i, m in enumerate(c.scenario.venue.markets.values())},
         asset_ids={a: i for i, a in enumerate(listed)},
     )  # fmt: skip

@@ -38,6 +38,7 @@ class Whale(Agent):
     capital_usd: float = 1_000_000.0
     collateral: dict[str, float] = field(default_factory=dict)
     loop_usd: float = 0.0
+    loop_asset: str = "USDe"  # what the loan buys: the scenario's synthetic dollar
     perp: str = ""
     perp_leverage: float = 0.0
     isolated: bool = False
@@ -50,7 +51,7 @@ class Whale(Agent):
         tokens = world.market.tokens
         quote = self.view.quote
         amounts = {a: _units(world, a, self.capital_usd * w) for a, w in self.collateral.items()}
-        loop_asset = "USDe" if "USDe" in amounts else next(iter(amounts))
+        loop_asset = self.loop_asset if self.loop_asset in amounts else next(iter(amounts))
         if self.loop_usd > 0:
             amounts[loop_asset] = amounts.get(loop_asset, 0) + _units(world, loop_asset, self.loop_usd)
         txs = [ctx.fund(a, self.wallet.address, x) for a, x in amounts.items()]
@@ -252,7 +253,7 @@ class Redeemer(Agent):
 
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
         view = world.pools[self.pool]
-        if world.synthetic is None or view.price(self.symbol, self.quote) >= self.threshold:
+        if world.synthetic is None or view.price(self.symbol, self.quote, world.timestamp) >= self.threshold:
             return []
         cap = min(world.synthetic.max_redeem_per_block, int(self.max_per_block_usd * 10**18))
         spend, wanted = self._purchase(world, view, cap)

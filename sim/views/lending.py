@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sortedcontainers import SortedList
 
+from sim.chain import to_address
 from sim.contracts import Handle
 from sim.events import Event
 from sim.mirrors.lending import (
@@ -60,6 +61,10 @@ class LendingView:
     multi: set[bytes] = field(default_factory=set)
     debtors_of: dict[str, set[bytes]] = field(default_factory=dict)
     seen_prices: dict[str, int] = field(default_factory=dict)
+    indexed_debt: dict[str, int] = field(default_factory=dict)
+    _liquidatable_at: (
+        tuple[tuple[int, tuple[tuple[str, int], ...]], list[tuple[bytes, AccountData]]] | None
+    ) = None
     liquidations: list[Event] = field(default_factory=list)
     deficits: list[Event] = field(default_factory=list)
 
@@ -79,7 +84,7 @@ class LendingView:
             return
         args, name = event.args, event.name
         if name == "ReserveDataUpdated":
-            asset = self.by_token[_addr(args["reserve"])]
+            asset = self.by_token[to_address(args["reserve"])]
             self.reserves[asset] = replace(
                 self.reserves[asset],
                 liquidity_index=int(args["liquidityIndex"]),
@@ -89,22 +94,22 @@ class LendingView:
                 last_update=self.world.timestamp,
             )
         elif name in ("Supply", "Borrow"):
-            self.touched.add(_addr(args["onBehalfOf"]))
+            self.touched.add(to_address(args["onBehalfOf"]))
         elif name in (
             "Withdraw",
             "Repay",
             "ReserveUsedAsCollateralEnabled",
             "ReserveUsedAsCollateralDisabled",
         ):
-            self.touched.add(_addr(args["user"]))
+            self.touched.add(to_address(args["user"]))
         elif name == "UserEModeSet":
-            user = _addr(args["user"])
+            user = to_address(args["user"])
             self.users.setdefault(user, UserBook()).emode = int(args["categoryId"])
             self.touched.add(user)
         elif name == "LiquidationCall":
-            self.touched.add(_addr(args["user"]))
+            self.touched.add(to_address(args["user"]))
             if args["receiveAToken"]:
-                self.touched.add(_addr(args["liquidator"]))
+                self.touched.add(to_address(args["liquidator"]))
             self.liquidations.append(event)
         elif name == "DeficitCreated":
             self.deficits.append(event)
@@ -127,7 +132,8 @@ class LendingView:
         book.enabled[asset] = bool(using_as_collateral)
 
     def after_refresh(self, world: World) -> None:
-        """Re-index the touched accounts, and the debtors of any debt asset whose price moved."""
+        """Re-index the touched accounts, the debtors of any debt asset whose price moved, and the debtors of a
+        reserve whose debt grew by half the index margin since they were indexed (interest alone can cross HF 1)."""
         prices = self.prices()
         moved_debt = [
             a for a in self.assets if a in self.seen_prices and prices.get(a) != self.seen_prices[a]
@@ -135,10 +141,18 @@ class LendingView:
         stale = set(self.touched)
         for asset in moved_debt:
             stale |= self.debtors_of[asset]
+        now = world.timestamp
+        for asset in self.assets:
+            grown = normalized_debt(self.reserves[asset], now)
+            if grown > self.indexed_debt.get(asset, grown) * (1 + INDEX_MARGIN / 2):
+                stale |= self.debtors_of[asset]
+                self.indexed_debt[asset] = grown
+            self.indexed_debt.setdefault(asset, grown)
         for user in sorted(stale):
             self._index(user, prices)
         self.seen_prices = dict(prices)
         self.touched.clear()
+        self._liquidatable_at = None
 
     # -- positions and health
     def prices(self) -> dict[str, int]:
@@ -209,7 +223,16 @@ class LendingView:
         self.critical_of[user] = (asset, critical)
 
     def liquidatable(self) -> list[tuple[bytes, AccountData]]:
-        """Accounts with HF < 1 now, checked exactly with the mirror; candidates come from the price index."""
+        """Accounts with HF < 1 now, checked exactly with the mirror; candidates come from the price index.
+        Computed once per block and shared by every bot that asks."""
+        key = (self.world.block, tuple(sorted(self.prices().items())))
+        if self._liquidatable_at is not None and self._liquidatable_at[0] == key:
+            return list(self._liquidatable_at[1])
+        found = self._find_liquidatable()
+        self._liquidatable_at = (key, found)
+        return list(found)
+
+    def _find_liquidatable(self) -> list[tuple[bytes, AccountData]]:
         prices = self.prices()
         candidates: set[bytes] = set(self.multi)
         for asset, entries in self.critical.items():
@@ -232,11 +255,3 @@ class LendingView:
     def drain_deficits(self) -> list[Event]:
         out, self.deficits = self.deficits, []
         return out
-
-    @property
-    def position_count(self) -> int:
-        return len(self.critical_of) + len(self.multi)
-
-
-def _addr(value: str | bytes) -> bytes:
-    return value if isinstance(value, bytes) else bytes.fromhex(value.removeprefix("0x"))

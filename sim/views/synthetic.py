@@ -1,5 +1,5 @@
-"""The synthetic dollar as the simulator sees it: backing ratio and this block's mint/redeem room, read once
-per block (a constant cost), plus its mint and redeem events."""
+"""The synthetic dollar as the simulator sees it: backing ratio, funding rate and reserve fund, read once per
+block (a constant cost)."""
 
 from __future__ import annotations
 
@@ -22,18 +22,14 @@ class SyntheticView:
     symbol: str
     max_redeem_per_block: int
     backing_ratio: float = 1.0
-    supply: int = 0
-    redeemed_usd: float = 0.0
     funding_apy: float = 0.0
     reserve_fund_usd: float = 0.0
 
     def apply(self, event: Event) -> None:
-        if event.contract == f"token:{self.symbol}" and event.name == "Redeem":
-            self.redeemed_usd += int(event.args.get("usdeAmount", 0)) / WAD
+        return None
 
     def queue_reads(self, reads: Reads, world: World) -> None:
         reads.add(self.handle, "backingRatio", (), self._set_ratio)
-        reads.add(self.handle, "totalSupply", (), self._set_supply)
         reads.add(self.handle, "fundingRate", (), self._set_funding)
         reads.add(self.handle, "reserveFund", (), self._set_reserve)
 
@@ -48,6 +44,3 @@ class SyntheticView:
 
     def _set_ratio(self, value: int) -> None:
         self.backing_ratio = int(value) / WAD
-
-    def _set_supply(self, value: int) -> None:
-        self.supply = int(value)

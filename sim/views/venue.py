@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from sim.chain import to_address
 from sim.contracts import Handle
 from sim.events import Event
 from sim.mirrors.venue import Collateral, Debt, Health, Perp, group_health
@@ -69,7 +70,7 @@ class VenueView:
         if event.contract != "venue":
             return
         if event.name in ACCOUNT_EVENTS and "account" in event.args:
-            self.touched.add(_addr(event.args["account"]))
+            self.touched.add(to_address(event.args["account"]))
         if event.name in LIQUIDATION_EVENTS:
             self.events.append(event)
 
@@ -93,10 +94,10 @@ class VenueView:
             parsed.append(
                 Group(
                     int(number),
-                    tuple((self.asset_of(_addr(a)), int(x)) for a, x in collaterals if int(x) > 0),
-                    tuple((self.asset_of(_addr(a)), int(x)) for a, x in debts if int(x) > 0),
+                    tuple((self.asset_of(to_address(a)), int(x)) for a, x in collaterals if int(x) > 0),
+                    tuple((self.asset_of(to_address(a)), int(x)) for a, x in debts if int(x) > 0),
                     tuple(
-                        (self.asset_of(_addr(m)), int(size), int(entry))
+                        (self.asset_of(to_address(m)), int(size), int(entry))
                         for m, size, entry, _, _ in positions
                         if int(size) != 0
                     ),
@@ -104,9 +105,6 @@ class VenueView:
             )
         self.accounts[account] = (bool(isolated), tuple(parsed))
         self._dirty.add(account)
-
-    def track(self, account: bytes) -> None:
-        self.touched.add(account)
 
     def health(self, account: bytes) -> list[tuple[int, Health]]:
         """Each margin group's health at this block's oracle marks (cross margin: one group)."""
@@ -151,7 +149,3 @@ class VenueView:
     def drain_events(self) -> list[Event]:
         out, self.events = self.events, []
         return out
-
-
-def _addr(value: str | bytes) -> bytes:
-    return value if isinstance(value, bytes) else bytes.fromhex(value.removeprefix("0x"))
