@@ -53,7 +53,8 @@ class VenueView:
     by_token: dict[bytes, str] = field(default_factory=dict)
     _seen: dict[str, int] = field(default_factory=dict)
     _dirty: set[bytes] = field(default_factory=set)
-    _verdict: dict[bytes, bool] = field(default_factory=dict)
+    _holders: dict[str, set[bytes]] = field(default_factory=dict)  # asset -> accounts exposed to its mark
+    _under: set[bytes] = field(default_factory=set)  # accounts under maintenance at the last check
 
     def __post_init__(self) -> None:
         self.by_token = {h.address: s for s, h in self.world.market.tokens.items()}
@@ -103,7 +104,11 @@ class VenueView:
                     ),
                 )
             )
+        for held in self._assets_of(self.accounts.get(account, (False, ()))[1]):
+            self._holders[held].discard(account)
         self.accounts[account] = (bool(isolated), tuple(parsed))
+        for held in self._assets_of(tuple(parsed)):
+            self._holders.setdefault(held, set()).add(account)
         self._dirty.add(account)
 
     def health(self, account: bytes) -> list[tuple[int, Health]]:
@@ -127,15 +132,21 @@ class VenueView:
 
     def liquidatable(self) -> list[bytes]:
         """Accounts with a group under maintenance. Health is recomputed only for accounts re-read this block
-        or holding an asset whose mark moved since the last check; the others keep their cached verdict."""
+        and for the holders of an asset whose mark moved since the last check (an index by asset), so a quiet
+        block costs nothing per account."""
         prices = {a: p for (label, a), p in self.world.oracle_prices.items() if label == self.oracle}
-        moved = {a for a, p in prices.items() if self._seen.get(a) != p}
-        for account, (_, groups) in self.accounts.items():
-            if account in self._dirty or any(self._assets_of(groups) & moved):
-                self._verdict[account] = any(h.liquidatable for _, h in self.health(account))
+        stale = set(self._dirty)
+        for asset, price in prices.items():
+            if self._seen.get(asset) != price:
+                stale |= self._holders.get(asset, set())
+        for account in stale:
+            if any(h.liquidatable for _, h in self.health(account)):
+                self._under.add(account)
+            else:
+                self._under.discard(account)
         self._seen = prices
         self._dirty.clear()
-        return [a for a in sorted(self._verdict) if self._verdict[a]]
+        return sorted(self._under)
 
     @staticmethod
     def _assets_of(groups: tuple[Group, ...]) -> set[str]:
