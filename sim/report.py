@@ -1,0 +1,424 @@
+"""report.html: one self-contained page per run folder (inline CSS, PNG plots as data URIs, no scripts)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.plots import (
+    Timeseries,
+    draw_backing,
+    draw_cumulative,
+    draw_liquidations,
+    draw_prices,
+    is_flat,
+    priced_assets,
+    read_timeseries,
+    report_figure,
+)
+
+REQUIRED = ("timeseries.csv", "summary.json")
+Row = list[str]  # cells already rendered as HTML
+
+
+class ReportError(Exception):
+    """The folder cannot be reported on; the message names the missing or bad file and the fix."""
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+
+
+def _check_folder(out_dir: Path) -> None:
+    if not out_dir.is_dir():
+        raise ReportError(
+            f"{out_dir} is not a folder: `cascade report` needs the output folder of a run. "
+            f"Run `cascade run SCENARIO --out {out_dir}` first, or pass the folder a run wrote."
+        )
+    for name in REQUIRED:
+        if not (out_dir / name).is_file():
+            raise ReportError(
+                f"{out_dir} has no {name}, so there is nothing to report: report.html is drawn from a run's "
+                f"timeseries.csv and summary.json. Pass the folder that `cascade run` wrote (its --out, "
+                f"default out/<scenario>/), or run `cascade run SCENARIO --out {out_dir}` first."
+            )
+
+
+def _read_json(path: Path, required: bool) -> dict[str, Any]:
+    if not path.is_file() and not required:
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ReportError(
+            f"{path} is not readable JSON ({exc}); it may be from an interrupted write. "
+            "Run the scenario again to rewrite the folder."
+        ) from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{path} holds no JSON object; run the scenario again to rewrite the folder.")
+    return data
+
+
+def _read_events(path: Path) -> tuple[str, Counter[tuple[str, str]]]:
+    """events.jsonl's sha256 and its events counted by (contract, event); empty when the file is absent."""
+    if not path.is_file():
+        return "", Counter()
+    raw = path.read_bytes()
+    counts: Counter[tuple[str, str]] = Counter()
+    for line in raw.splitlines():
+        if line.strip():
+            event = json.loads(line)
+            counts[(str(event.get("contract", "")), str(event.get("event", "")))] += 1
+    return hashlib.sha256(raw).hexdigest(), counts
+
+
+# -- formatting ------------------------------------------------------------------------------------------
+
+
+def _fmt(value: Any, key: str = "") -> str:
+    """A number for a table cell: integers with separators, USD whole, ratios and prices to 6 digits."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return html.escape(str(value))
+    if value != value:  # NaN
+        return "n/a"
+    if key.endswith("ratio"):
+        return f"{value:.4f}"
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) < 1e15):
+        return f"{int(value):,}"
+    if key.endswith("usd") or abs(value) >= 1e5:
+        return f"{value:,.0f}"
+    if abs(value) >= 1000:
+        return f"{value:,.2f}"
+    return f"{value:.6g}"
+
+
+def _num(value: Any, key: str = "") -> str:
+    return f'<td class="num">{_fmt(value, key)}</td>'
+
+
+def _txt(value: Any) -> str:
+    return f"<td>{html.escape(str(value))}</td>"
+
+
+def _table(headers: Iterable[str], rows: Iterable[Row], numeric: Iterable[int] = (), cls: str = "") -> str:
+    """A table; `numeric` are the indexes of the right-aligned columns (their headers too)."""
+    right = set(numeric)
+    heads = "".join(
+        f"<th{' class=num' if i in right else ''}>{html.escape(h)}</th>" for i, h in enumerate(headers)
+    )
+    body = "".join(f"<tr>{''.join(row)}</tr>" for row in rows)
+    return f'<table class="{cls}"><thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _section(title: str, body: str, anchor: str) -> str:
+    return f'<section id="{anchor}"><h2>{html.escape(title)}</h2>{body}</section>'
+
+
+def _figure_png(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.tight_layout()
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _plot(title: str, draw: Callable[[Axes], None], height_in: float = 3.2) -> str:
+    figure, ax = report_figure(height_in)
+    draw(ax)
+    data = _figure_png(figure)
+    alt = html.escape(title)
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{alt}"><figcaption>{alt}</figcaption></figure>'
+    )
+
+
+# -- sections --------------------------------------------------------------------------------------------
+
+
+def _run_table(manifest: dict[str, Any], summary: dict[str, Any]) -> str:
+    scenario = manifest.get("scenario", {})
+    rows: list[tuple[str, Any]] = [
+        ("scenario", scenario.get("name", summary.get("scenario", "?"))),
+        ("seed", manifest.get("seed", summary.get("seed", "?"))),
+        ("blocks run / planned", f"{summary.get('blocks', '?')} / {summary.get('blocks_planned', '?')}"),
+        ("seconds per block", scenario.get("seconds_per_block", "?")),
+    ]
+    if "start_timestamp" in scenario:
+        start = datetime.fromtimestamp(int(scenario["start_timestamp"]), UTC)
+        rows.append(("start (UTC)", start.strftime("%Y-%m-%d %H:%M:%S")))
+    agents = scenario.get("agents", [])
+    if agents:
+        rows.append(("agents", ", ".join(f"{a.get('count', 1)} {a.get('kind', '?')}" for a in agents)))
+    for name, spec in scenario.get("mitigations", {}).items():
+        rows.append((f"mitigation: {name}", "enabled" if spec.get("enabled") else "off"))
+    rows += [(tool, manifest[tool]) for tool in ("cascade_sim", "solc", "anvil") if tool in manifest]
+    rows += [(package, version) for package, version in manifest.get("packages", {}).items()]
+    if not manifest:
+        rows.append(("manifest.json", "not found: scenario parameters and versions are unknown"))
+    return _table(["parameter", "value"], ([_txt(k), _txt(v)] for k, v in rows), cls="kv")
+
+
+def _liquidation_tables(summary: dict[str, Any]) -> str:
+    markets = summary.get("liquidations", {})
+    rows = [
+        [
+            _txt(m),
+            _num(v.get("count", 0)),
+            _num(v.get("usd", 0.0), "usd"),
+            _num(v.get("bad_debt_usd", 0.0), "usd"),
+        ]
+        for m, v in markets.items()
+    ]
+    total = [
+        "<td><b>total</b></td>",
+        _num(sum(v.get("count", 0) for v in markets.values())),
+        _num(sum(v.get("usd", 0.0) for v in markets.values()), "usd"),
+        _num(summary.get("bad_debt_usd", 0.0), "usd"),
+    ]
+    parts = [
+        _table(
+            ["market / venue", "liquidations", "volume (USD)", "bad debt (USD)"], [*rows, total], (1, 2, 3)
+        )
+    ]
+    by_collateral = [
+        [_txt(m), _txt(asset), _num(usd, "usd")]
+        for m, assets in summary.get("lending_liquidations_by_collateral_usd", {}).items()
+        for asset, usd in assets.items()
+    ]
+    if by_collateral:
+        parts.append(_table(["lending market", "collateral seized", "volume (USD)"], by_collateral, (2,)))
+    by_mode = [
+        [
+            _txt(mode),
+            _num(v.get("count", 0)),
+            _num(v.get("usd", 0.0), "usd"),
+            _num(v.get("bad_debt_usd", 0.0), "usd"),
+        ]
+        for mode, v in summary.get("venue_liquidations_by_margin_mode", {}).items()
+    ]
+    if by_mode:
+        parts.append(
+            _table(
+                ["venue margin mode", "liquidations", "volume (USD)", "bad debt (USD)"], by_mode, (1, 2, 3)
+            )
+        )
+    return '<div class="tables">' + "".join(parts) + "</div>"
+
+
+def _min_price_table(summary: dict[str, Any]) -> str:
+    prices: dict[str, float] = summary.get("min_price", {})
+    rows = []
+    for asset in sorted({k.split(":")[-1] for k in prices}):
+        reference = prices.get(f"ref:{asset}")
+        columns = sorted((k for k in prices if k.split(":")[-1] == asset), key=lambda k: (k[:3] != "ref", k))
+        for i, column in enumerate(columns):
+            value = prices[column]
+            versus = _percent(value / reference - 1) if reference and column[:3] != "ref" else ""
+            source = column.removesuffix(f":{asset}")
+            first = f'<td class="group">{html.escape(asset)}</td>' if i == 0 else "<td></td>"
+            rows.append([first, _txt(source), _num(value), f'<td class="num">{versus}</td>'])
+    return _table(["asset", "source", "lowest price (USD)", "vs lowest reference"], rows, (2, 3))
+
+
+def _percent(change: float) -> str:
+    rounded = round(change * 100, 1)
+    return f"{rounded + 0.0:+.1f}%"  # + 0.0 turns -0.0 into 0.0
+
+
+def _state_table(summary: dict[str, Any]) -> str:
+    rows = []
+    for key, label in (("backing_ratio", "backing ratio"), ("reserve_fund_usd", "reserve fund (USD)")):
+        stats = summary.get(key, {})
+        rows.append(
+            [
+                _txt(label),
+                *(_num(stats[s], key) if s in stats else _txt("") for s in ("peak", "min", "final")),
+            ]
+        )
+    return _table(["synthetic dollar", "peak", "min", "final"], rows, (1, 2, 3))
+
+
+def _throughput_table(summary: dict[str, Any], events_sha: str) -> str:
+    keys = [
+        ("blocks", "blocks"),
+        ("transactions", "transactions"),
+        ("failed_transactions", "reverted transactions"),
+        ("events", "events"),
+        ("wall_seconds", "wall time (s)"),
+        ("loop_seconds", "block loop (s)"),
+        ("tx_per_second", "transactions per second (loop)"),
+    ]
+    rows = [[_txt(label), _num(summary[key])] for key, label in keys if key in summary]
+    recorded = str(summary.get("events_sha256", ""))
+    check = "events.jsonl not found"
+    if events_sha:
+        check = (
+            "matches events.jsonl" if events_sha == recorded else f"differs from events.jsonl ({events_sha})"
+        )
+    rows.append(
+        [_txt("events sha256"), f'<td class="hash">{html.escape(recorded)}<br><small>{check}</small></td>']
+    )
+    rows.append(
+        [
+            _txt("last block hash"),
+            f'<td class="hash">{html.escape(str(summary.get("last_block_hash", "")))}</td>',
+        ]
+    )
+    return _table(["run", "value"], rows, (1,), cls="kv")
+
+
+def _agents_table(summary: dict[str, Any]) -> str:
+    rows: list[Row] = []
+    for kind, stats in sorted(summary.get("agents", {}).items()):
+        metrics = [(k, v) for k, v in stats.items() if k != "count"] or [("", "")]
+        span = len(metrics)
+        for i, (metric, value) in enumerate(metrics):
+            head = (
+                [
+                    f'<td rowspan="{span}">{html.escape(kind)}</td>',
+                    _num(stats.get("count", 0)).replace("<td", f'<td rowspan="{span}"'),
+                ]
+                if i == 0
+                else []
+            )
+            rows.append([*head, _txt(metric.replace("_", " ")), _num(value, metric) if metric else _txt("")])
+    return _table(["agent kind", "agents", "statistic", "value"], rows, (1, 3), cls="agents")
+
+
+def _events_table(counts: Counter[tuple[str, str]]) -> str:
+    if not counts:
+        return "<p>events.jsonl not found or empty.</p>"
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    rows = [[_txt(c or "(reverted transaction)"), _txt(e), _num(n)] for (c, e), n in ranked]
+    return _table(["contract", "event", "count"], rows, (2,))
+
+
+def _prices_drawer(ts: Timeseries, asset: str) -> Callable[[Axes], None]:
+    return lambda ax: draw_prices(ax, ts, asset, legend_outside=True)
+
+
+def _plots(ts: Timeseries) -> str:
+    if not ts.rows:
+        return "<p>timeseries.csv has no blocks yet: no plots.</p>"
+    parts = ["<h3>Prices per pool and oracle against the reference (dashed)</h3>"]
+    flat = [asset for asset in priced_assets(ts) if is_flat(ts, asset)]
+    for asset in priced_assets(ts):
+        if asset not in flat:
+            parts.append(_plot(f"{asset}: price per pool and oracle", _prices_drawer(ts, asset)))
+    if flat:
+        parts.append(
+            f"<p>Not plotted, every pool and oracle price constant: {html.escape(', '.join(flat))}.</p>"
+        )
+    parts.append("<h3>Liquidations</h3>")
+    parts.append(
+        _plot(
+            "Liquidated USD per block, by market and venue",
+            lambda ax: draw_liquidations(ax, ts, stacked=True),
+        )
+    )
+    parts.append(_plot("Cumulative liquidation volume and bad debt", lambda ax: draw_cumulative(ax, ts)))
+    if "backing_ratio" in ts.columns and "reserve_fund_usd" in ts.columns:
+        parts.append("<h3>Synthetic dollar</h3>")
+        parts.append(_plot("Backing ratio and reserve fund", lambda ax: draw_backing(ax, ts)))
+    return "".join(parts)
+
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1d2330;
+ margin:0;background:#f5f6f8}
+main{max-width:1120px;margin:0 auto;padding:24px 28px 48px;background:#fff}
+h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 10px;padding-bottom:4px;
+ border-bottom:2px solid #d9dde5}h3{font-size:15px;margin:20px 0 6px;color:#3a4252}
+p.lead{color:#4a5365;margin:0 0 12px}
+.status{display:inline-block;padding:2px 10px;border-radius:10px;font-weight:600;font-size:12px}
+.status.completed{background:#dff3e4;color:#17612d}.status.other{background:#fde2e1;color:#8c1d18}
+.error{background:#fde2e1;border-left:4px solid #c0392b;padding:8px 12px;margin:10px 0}
+table{border-collapse:collapse;margin:8px 0 18px;font-size:13px}
+th,td{padding:4px 10px;border-bottom:1px solid #e3e6ec;vertical-align:top;text-align:left}
+th{background:#eef1f5;font-weight:600}
+.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all;max-width:300px}
+.hash small{font-family:system-ui,sans-serif;color:#4a5365}
+table.kv td:first-child{color:#4a5365;white-space:nowrap}
+td.group{font-weight:600}
+.tables{display:flex;flex-wrap:wrap;gap:0 28px;align-items:flex-start}
+figure{margin:6px 0 18px}figure img{width:100%;height:auto;display:block;border:1px solid #e3e6ec}
+figcaption{font-size:12px;color:#4a5365;margin-top:3px}
+nav a{margin-right:14px;color:#2458a6;text-decoration:none}
+"""
+
+
+def _header(manifest: dict[str, Any], summary: dict[str, Any]) -> str:
+    scenario = manifest.get("scenario", {})
+    name = str(scenario.get("name", summary.get("scenario", "run")))
+    status = str(summary.get("status", "unknown"))
+    badge = f'<span class="status {"completed" if status == "completed" else "other"}">{html.escape(status)}</span>'
+    parts = [f"<h1>cascade-sim report: {html.escape(name)} {badge}</h1>"]
+    if scenario.get("description"):
+        parts.append(f'<p class="lead">{html.escape(str(scenario["description"]))}</p>')
+    if summary.get("error"):
+        parts.append(f'<div class="error"><b>The run stopped:</b> {html.escape(str(summary["error"]))}</div>')
+    links = (
+        ("summary", "Summary"),
+        ("plots", "Plots"),
+        ("agents", "Agents"),
+        ("events", "Events"),
+        ("run", "Run"),
+    )
+    parts.append("<nav>" + "".join(f'<a href="#{a}">{t}</a>' for a, t in links) + "</nav>")
+    return "".join(parts)
+
+
+def render_report(out_dir: Path) -> str:
+    """The report's HTML for a run folder; raises ReportError when timeseries.csv or summary.json is missing."""
+    _check_folder(out_dir)
+    summary = _read_json(out_dir / "summary.json", required=True)
+    manifest = _read_json(out_dir / "manifest.json", required=False)
+    events_sha, event_counts = _read_events(out_dir / "events.jsonl")
+    ts = read_timeseries(out_dir / "timeseries.csv")
+    summary_body = (
+        "<h3>Liquidations and bad debt</h3>"
+        + _liquidation_tables(summary)
+        + '<div class="tables"><div><h3>Lowest prices</h3>'
+        + _min_price_table(summary)
+        + "</div><div><h3>Backing</h3>"
+        + _state_table(summary)
+        + "<h3>Throughput and identity</h3>"
+        + _throughput_table(summary, events_sha)
+        + "</div></div>"
+    )
+    body = "".join(
+        [
+            _header(manifest, summary),
+            _section("Summary", summary_body, "summary"),
+            _section("Plots", _plots(ts), "plots"),
+            _section("Agent statistics", _agents_table(summary), "agents"),
+            _section("Events by contract", _events_table(event_counts), "events"),
+            _section("Run parameters", _run_table(manifest, summary), "run"),
+        ]
+    )
+    title = html.escape(f"cascade-sim report: {manifest.get('scenario', {}).get('name', out_dir.name)}")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>'
+        f"<body><main>{body}</main></body></html>\n"
+    )
+
+
+def write_report(out_dir: Path) -> Path:
+    """Write OUT_DIR/report.html from the run's outputs and return its path."""
+    page = render_report(out_dir)
+    target = out_dir / "report.html"
+    target.write_text(page, encoding="utf-8")
+    return target
