@@ -164,8 +164,22 @@ def run(
         raise click.ClickException(str(exc)) from None
     print_summary(summary)
     from sim.plots import plot_overview
+    from sim.report import write_report
 
     click.echo(f"outputs: {target} (overview: {plot_overview(target)})")
+    click.echo(f"report: {write_report(target)}")
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(path_type=Path))
+def report(out_dir: Path) -> None:
+    """Write OUT_DIR/report.html (tables and plots of a run's outputs, self-contained) and print its path."""
+    from sim.report import ReportError, write_report
+
+    try:
+        click.echo(write_report(out_dir))
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def main() -> None:
