@@ -76,9 +76,13 @@ def _read_events(path: Path) -> tuple[str, Counter[tuple[str, str]]]:
         return "", Counter()
     raw = path.read_bytes()
     counts: Counter[tuple[str, str]] = Counter()
-    for line in raw.splitlines():
-        if line.strip():
+    for line in filter(bytes.strip, raw.splitlines()):
+        try:
             event = json.loads(line)
+        except json.JSONDecodeError:  # a line cut short by an interrupted run
+            counts[("(unreadable line)", "")] += 1
+            continue
+        if isinstance(event, dict):
             counts[(str(event.get("contract", "")), str(event.get("event", "")))] += 1
     return hashlib.sha256(raw).hexdigest(), counts
 
