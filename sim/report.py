@@ -357,6 +357,7 @@ th{background:#eef1f5;font-weight:600}
 table.kv td:first-child{color:#4a5365;white-space:nowrap}
 td.group{font-weight:600}
 .tables{display:flex;flex-wrap:wrap;gap:0 28px;align-items:flex-start}
+.tables>div.side{flex:1 1 320px;min-width:0}
 figure{margin:6px 0 18px}figure img{width:100%;height:auto;display:block;border:1px solid #e3e6ec}
 figcaption{font-size:12px;color:#4a5365;margin-top:3px}
 nav a{margin-right:14px;color:#2458a6;text-decoration:none}
@@ -396,7 +397,7 @@ def render_report(out_dir: Path) -> str:
         + _liquidation_tables(summary)
         + '<div class="tables"><div><h3>Lowest prices</h3>'
         + _min_price_table(summary)
-        + "</div><div><h3>Backing</h3>"
+        + '</div><div class="side"><h3>Backing</h3>'
         + _state_table(summary)
         + "<h3>Throughput and identity</h3>"
         + _throughput_table(summary, events_sha)
