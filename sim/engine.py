@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.agents.base import Agent
+from sim.attribution import Attribution
 from sim.chain import Chain, TxRequest
 from sim.events import Decoder
 from sim.metrics import Metrics
@@ -31,6 +32,7 @@ class Engine:
     seconds_per_block: float
     rng: np.random.Generator
     trace_reverts: bool = False
+    attribution: Attribution | None = None
     txs_sent: int = 0
     last_block_hash: str = ""
     gas: dict[str, list[int]] = field(default_factory=dict)
@@ -70,8 +72,11 @@ class Engine:
         clock = self._lap("decode", clock)
         world.refresh(self.chain)
         clock = self._lap("reads", clock)
+        records = self.attribution.observe(block, events) if self.attribution is not None else []
         self.metrics.observe(block, world, events, len(txs))
-        self.recorder.block([e.record() for e in events], self.metrics.row(block, world))
+        self.recorder.block(
+            [e.record() for e in events], self.metrics.row(block, world), [r.row() for r in records]
+        )
         self._lap("record", clock)
         for tx in result.txs:
             if tx.success:

@@ -125,13 +125,7 @@ class Metrics:
         by_token = view.by_token
         prices = view.prices()
         for event in liquidations:
-            asset = by_token[to_address(event.args["debtAsset"])]
-            usd = (
-                int(event.args["debtToCover"])
-                * prices.get(asset, 0)
-                / USD8
-                / 10 ** world.market.decimals[asset]
-            )
+            usd = liquidation_usd(event, world)
             for tally in (self.tallies[label], self.block_tallies[label]):
                 tally.count += 1
                 tally.usd += usd
@@ -149,8 +143,6 @@ class Metrics:
 
     def _venue(self, events: list[Event], world: World) -> None:
         assert world.venue is not None
-        quote_usd = world.reference.get(world.venue.quote, 1.0)
-        unit = 10 ** world.market.decimals[world.venue.quote]
         for event in events:
             if event.name == "LiquidationStarted":
                 account = to_address(event.args["account"])
@@ -158,7 +150,7 @@ class Metrics:
                 for tally in (self.tallies["venue"], self.block_tallies["venue"], self.venue_by_mode[mode]):
                     tally.count += 1
             elif event.name == "LiquidationCompleted":
-                usd = int(event.args["proceeds"]) / unit * quote_usd
+                usd = liquidation_usd(event, world)
                 account = to_address(event.args["account"])
                 mode = "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
                 self.tallies["venue"].usd += usd
@@ -222,6 +214,20 @@ class Metrics:
             "failed_transactions": self.failed,
             "events": self.events,
         }
+
+
+def liquidation_usd(event: Event, world: World) -> float:
+    """USD value of a liquidation event: a lending LiquidationCall's debt covered at the market's oracle, a venue
+    LiquidationCompleted's sale proceeds at the quote's reference price; 0 for any other event."""
+    if event.name == "LiquidationCall" and event.contract.startswith("lending:"):
+        view = world.lending[event.contract.removeprefix("lending:")]
+        asset = view.by_token[to_address(event.args["debtAsset"])]
+        price = view.prices().get(asset, 0)
+        return float(int(event.args["debtToCover"]) * price / USD8 / 10 ** world.market.decimals[asset])
+    if event.name == "LiquidationCompleted" and event.contract == "venue" and world.venue is not None:
+        unit = 10 ** world.market.decimals[world.venue.quote]
+        return float(int(event.args["proceeds"]) / unit * world.reference.get(world.venue.quote, 1.0))
+    return 0.0
 
 
 def _fmt(value: float) -> float:

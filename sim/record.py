@@ -1,4 +1,4 @@
-"""Streamed run outputs: events.jsonl and timeseries.csv appended and flushed block by block, manifest.json at
+"""Streamed run outputs: events.jsonl, timeseries.csv and liquidations.csv appended and flushed block by block, manifest.json at
 the start and summary.json at the end, so that a crash or Ctrl-C keeps every finished block on disk."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
+
+from sim.attribution import LIQUIDATION_COLUMNS
 
 
 def _jsonable(value: Any) -> Any:
@@ -41,20 +43,30 @@ class Recorder:
         self._series_file: IO[str] = (out_dir / "timeseries.csv").open("w", newline="")
         self._series = csv.DictWriter(self._series_file, fieldnames=self.columns, extrasaction="raise")
         self._series.writeheader()
+        self._liquidations_file: IO[str] = (out_dir / "liquidations.csv").open("w", newline="")
+        self._liquidations = csv.DictWriter(self._liquidations_file, fieldnames=list(LIQUIDATION_COLUMNS))
+        self._liquidations.writeheader()
         self._hash = hashlib.sha256()
 
     def manifest(self, data: Mapping[str, Any]) -> None:
         write_json(self.out_dir / "manifest.json", data)
 
-    def block(self, events: Sequence[Mapping[str, Any]], row: Mapping[str, Any]) -> None:
-        """Append one block's events and metrics row, then flush both to disk."""
+    def block(
+        self,
+        events: Sequence[Mapping[str, Any]],
+        row: Mapping[str, Any],
+        liquidations: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        """Append one block's events, metrics row and attributed liquidations, then flush them to disk."""
         for event in events:
             line = json.dumps(_jsonable(dict(event)), sort_keys=True, separators=(",", ":")) + "\n"
             self._events.write(line)
             self._hash.update(line.encode())
         self._series.writerow(dict(row))
+        self._liquidations.writerows(liquidations)
         self._events.flush()
         self._series_file.flush()
+        self._liquidations_file.flush()
 
     @property
     def events_sha256(self) -> str:
@@ -67,5 +79,6 @@ class Recorder:
     def close(self) -> None:
         if not self._events.closed:
             self._events.close()
-        if not self._series_file.closed:
-            self._series_file.close()
+        for stream in (self._series_file, self._liquidations_file):
+            if not stream.closed:
+                stream.close()

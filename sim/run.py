@@ -29,6 +29,7 @@ from sim.market import FEE_DENOMINATOR, QUOTE_LOAN_MARGIN_BPS, Market, MarketBui
 from sim.metrics import Metrics
 from sim.mirrors.lending import EModeCategory, ReserveParams
 from sim.pricepaths import realize
+from sim.probes import build_attribution
 from sim.record import Recorder, write_json
 from sim.rpc import DevnetUnreachable
 from sim.scenario import Scenario, load_scenario
@@ -198,6 +199,7 @@ OUTPUT_FILES = (
     "summary.json",
     "events.jsonl",
     "timeseries.csv",
+    "liquidations.csv",
     "manifest.json",
     "overview.png",
     "report.html",
@@ -286,6 +288,7 @@ def run(options: RunOptions) -> dict[str, Any]:
             rng,
         )
         engine.trace_reverts = options.trace_reverts
+        engine.attribution = build_attribution(scenario, world, agents)
         if options.on_block is not None:
             callback = options.on_block
             engine.on_block = lambda b: callback(b + 1, blocks)
@@ -373,6 +376,7 @@ def _summary(
             "events_sha256": recorder.events_sha256,
             "last_block_hash": engine.last_block_hash,
             "agents": _agent_stats(engine.agents),
+            "cascade": engine.attribution.summary() if engine.attribution is not None else {},
             "gas_by_call": _gas_stats(engine.gas),
         }
     )

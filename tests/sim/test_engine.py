@@ -64,6 +64,36 @@ def test_short_cascade_liquidates_on_both_sides(mini_run: tuple[Path, dict[str, 
     assert liquidators == {"liquidation_bot"}
 
 
+def test_every_liquidation_is_attributed_and_adds_up(mini_run: tuple[Path, dict[str, Any]]) -> None:
+    """liquidations.csv has one row per liquidation event, its USD agrees with the per-market totals, every
+    row names the price move that pushed it under, and parents precede their children one wave up."""
+    out, summary = mini_run
+    rows = list(csv.DictReader((out / "liquidations.csv").open()))
+    events = [json.loads(line) for line in (out / "events.jsonl").open()]
+    starts = [e for e in events if e["event"] in ("LiquidationCall", "LiquidationStarted")]
+    assert [(int(r["block"]), int(r["tx_index"])) for r in rows] == [
+        (e["block"], e["tx_index"]) for e in starts
+    ]
+    for market, tally in summary["liquidations"].items():
+        mine = [r for r in rows if r["market"] == market]
+        assert len(mine) == tally["count"]
+        assert sum(float(r["usd"]) for r in mine) == pytest.approx(tally["usd"], abs=0.05)
+    by_id = {int(r["id"]): r for r in rows}
+    for row in rows:
+        assert row["cause"] != "unattributed" and row["trigger_asset"]
+        assert int(row["trigger_block"]) < int(row["block"])
+        if row["parent"]:
+            parent = by_id[int(row["parent"])]
+            assert int(parent["wave"]) + 1 == int(row["wave"]) and int(parent["block"]) <= int(
+                row["trigger_block"]
+            )
+        else:
+            assert row["wave"] == "1"
+    cascade = summary["cascade"]
+    assert sum(w["count"] for w in cascade["waves"]) == len(rows)
+    assert cascade["total_usd"] == pytest.approx(sum(float(r["usd"]) for r in rows), abs=0.05)
+
+
 def test_same_seed_gives_identical_blocks_and_event_log(
     tmp_path: Path, mini_run: tuple[Path, dict[str, Any]]
 ) -> None:
@@ -145,6 +175,9 @@ def test_october_2025_shows_the_events_signature(tmp_path: Path) -> None:
     assert (
         by_collateral.get("USDe", 0.0) < 0.01 * lending_total
     )  # USDe loops on the lending pool barely touched
+    cascade = summary["cascade"]  # the venue cascades: its own forced sales push the next accounts under
+    assert cascade["max_wave"] >= 3 and cascade["amplification"] > 1.5
+    assert cascade["by_cause"]["liquidation_sale"]["usd"] > 0.5 * summary["liquidations"]["venue"]["usd"]
 
 
 def test_mitigations_switch_on_from_the_command_line(tmp_path: Path) -> None:

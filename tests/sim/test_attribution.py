@@ -1,0 +1,204 @@
+"""Cascade attribution on constructed cascades with known answers (no devnet: events made by hand)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from sim.attribution import (
+    EXOGENOUS,
+    LIQUIDATION_SALE,
+    MM_WITHDRAWAL,
+    UNATTRIBUTED,
+    Attribution,
+    Source,
+    cascade_summary,
+)
+from sim.events import Event
+
+X, Q = b"\x01" * 20, b"\x02" * 20
+ALICE, BOB, CAROL = b"\xaa" * 20, b"\xbb" * 20, b"\xcc" * 20
+ZERO = b"\x00" * 20
+KEY = ("venue", "X")
+PRICE = 10**8
+
+
+@dataclass
+class Probe:
+    """A venue whose accounts go under when X's oracle price falls below their liquidation price."""
+
+    prices: dict[tuple[str, str], int]
+    liquidation_price: dict[bytes, float]
+    liquidated: set[bytes] = field(default_factory=set)
+
+    @property
+    def label(self) -> str:
+        return "venue"
+
+    @property
+    def oracle(self) -> str:
+        return "venue"
+
+    def under_water(self) -> list[bytes]:
+        price = self.prices[KEY] / PRICE
+        return [a for a, p in self.liquidation_price.items() if price < p and a not in self.liquidated]
+
+    def exposure(self, account: bytes) -> dict[str, float]:
+        return {"X": 1_000.0, "Q": -800.0}
+
+
+def sync(block: int, tx: int, agent: str, x: int, q: int, pool: str = "pool:px") -> Event:
+    return Event(block, tx, 0, agent, pool, "Sync", {"reserve0": x, "reserve1": q})
+
+
+def venue(block: int, tx: int, name: str, account: bytes, proceeds: int = 0) -> Event:
+    args: dict[str, Any] = {"account": account}
+    if name == "LiquidationCompleted":
+        args["proceeds"] = proceeds
+    return Event(block, tx, 1, "venue-liquidator-0", "venue", name, args)
+
+
+def price_of(x: int, q: int) -> int:
+    return q * PRICE // x
+
+
+class Harness:
+    def __init__(self, liquidation_price: dict[bytes, float], reserves: tuple[int, int] = (1_000, 100_000)):
+        self.prices = {KEY: price_of(*reserves)}
+        self.probe = Probe(self.prices, liquidation_price)
+        self.reserves = reserves
+        self.attribution = Attribution(
+            sources={KEY: Source("px", True)},
+            probes=[self.probe],
+            kind_of={
+                "arb-0": "arbitrageur",
+                "seller-0": "seller",
+                "venue-liquidator-0": "venue_liquidator",
+                "bot-0": "liquidation_bot",
+                "mm-0": "market_maker",
+            },
+            pools={"px": Attribution.pool_book(*reserves, 10_000)},
+            pool_labels={"pool:px": "px"},
+            pool_tokens={"px": ("X", "Q")},
+            token_names={X: "X", Q: "Q"},
+            prices=dict(self.prices),
+            current_prices=lambda: dict(self.prices),
+            usd_of=lambda e: e.args.get("proceeds", 0) / 1.0,
+        )
+
+    def block(self, number: int, events: list[Event], liquidated: tuple[bytes, ...] = ()) -> list[Any]:
+        for event in events:
+            if event.name == "Sync":
+                self.reserves = (event.args["reserve0"], event.args["reserve1"])
+        self.prices[KEY] = price_of(*self.reserves)
+        self.probe.liquidated.update(liquidated)
+        return self.attribution.observe(number, events)
+
+
+def test_two_wave_cascade_known_answer() -> None:
+    # Alice goes under below 95, Bob below 90. The arbitrageur (the exogenous path) takes X to ~94;
+    # Alice's liquidation sells X down to ~88 (a small panic sale in the same block pushes less), which
+    # puts Bob under: Bob is wave 2, his trigger Alice's sale, and the amplification (100 + 60) / 100.
+    h = Harness({ALICE: 95.0, BOB: 90.0})
+    assert h.block(1, [sync(1, 0, "arb-0", 1_031, 97_000)]) == []
+    assert set(h.attribution.under["venue"]) == {ALICE}
+    trigger = h.attribution.under["venue"][ALICE]
+    assert trigger is not None and trigger.cause == EXOGENOUS and trigger.agent == "arb-0"
+    assert (trigger.old, trigger.new) == (100 * PRICE, price_of(1_031, 97_000))
+
+    block2 = [
+        sync(2, 0, "seller-0", 1_032, 96_906),
+        venue(2, 1, "LiquidationStarted", ALICE),
+        sync(2, 1, "venue-liquidator-0", 1_062, 94_000),
+        venue(2, 1, "LiquidationCompleted", ALICE, proceeds=100),
+    ]
+    records = h.block(2, block2, liquidated=(ALICE,))
+    assert [(r.account, r.wave, r.cause, r.parent, r.usd) for r in records] == [
+        ("0x" + ALICE.hex(), 1, EXOGENOUS, None, 100.0)
+    ]
+    bob = h.attribution.under["venue"][BOB]
+    assert bob is not None and (bob.cause, bob.parent, bob.wave, bob.block) == (LIQUIDATION_SALE, 0, 1, 2)
+
+    block3 = [
+        venue(3, 0, "LiquidationStarted", BOB),
+        sync(3, 0, "venue-liquidator-0", 1_080, 92_500),
+        venue(3, 0, "LiquidationCompleted", BOB, proceeds=60),
+    ]
+    records = h.block(3, block3, liquidated=(BOB,))
+    assert [(r.wave, r.cause, r.parent, r.trigger_block, r.cause_agent) for r in records] == [
+        (2, LIQUIDATION_SALE, 0, 2, "venue-liquidator-0")
+    ]
+    summary = h.attribution.summary()
+    assert summary["waves"] == [{"wave": 1, "count": 1, "usd": 100.0}, {"wave": 2, "count": 1, "usd": 60.0}]
+    assert summary["amplification"] == 1.6
+    assert summary["max_wave"] == 2
+    # The CSV rows give the same summary as the records.
+    assert cascade_summary([r.row() for r in h.attribution.records]) == summary
+
+
+def test_account_that_recovers_gets_a_new_trigger() -> None:
+    h = Harness({ALICE: 95.0})
+    h.block(1, [sync(1, 0, "arb-0", 1_031, 97_000)])
+    h.block(2, [sync(2, 0, "arb-0", 1_000, 100_000)])  # back above 95: no longer under
+    assert ALICE not in h.attribution.under["venue"]
+    h.block(3, [sync(3, 0, "seller-0", 1_040, 96_200)])
+    trigger = h.attribution.under["venue"][ALICE]
+    assert trigger is not None and (trigger.block, trigger.cause, trigger.agent) == (
+        3,
+        "panic_sale",
+        "seller-0",
+    )
+
+
+def test_liquidation_without_a_recorded_trigger_is_unattributed() -> None:
+    h = Harness({})
+    records = h.block(
+        1, [venue(1, 0, "LiquidationStarted", CAROL), venue(1, 0, "LiquidationCompleted", CAROL, 5)]
+    )
+    assert [(r.cause, r.wave, r.trigger_block) for r in records] == [(UNATTRIBUTED, 1, None)]
+    assert h.attribution.summary()["amplification"] is None  # nothing exogenous to divide by
+
+
+def test_market_maker_withdrawal_takes_its_shapley_share() -> None:
+    # Makers burn half the LP supply: the pool is half as deep. A seller's swap then moves the price by a;
+    # at the old depth the same input would have moved it by c; the withdrawal's share is (a - c) / 2.
+    h = Harness({ALICE: 95.0}, reserves=(1_000, 100_000))
+    burn = Event(
+        1, 0, 0, "mm-0", "pool:px", "Transfer", {"from": "0x" + "00" * 20, "to": ZERO, "value": 5_000}
+    )
+    h.block(1, [burn, sync(1, 0, "mm-0", 500, 50_000)])  # proportional: the price does not move
+    assert h.attribution.moves_now == []
+    h.block(2, [sync(2, 0, "seller-0", 520, 48_100)])
+    move = h.attribution.moves_now[0]
+    a = math.log(48_100 / 520) - math.log(50_000 / 500)
+    c = -2 * math.log((1_000 + 20) / 1_000)
+    parts = move.explain()
+    assert parts[(MM_WITHDRAWAL, "market-makers", None)] == pytest.approx((a - c) / 2, rel=1e-12)
+    assert parts[("panic_sale", "seller-0", None)] == pytest.approx((a + c) / 2, rel=1e-12)
+    assert move.cause == "panic_sale"  # the trade keeps at least half
+    assert sum(parts.values()) == pytest.approx(math.log(move.new / move.old), rel=1e-12)
+
+
+def test_lending_bot_sale_links_to_its_liquidation() -> None:
+    # A bot liquidates (seizing X) then sells X into the source pool in a later transaction of the block:
+    # that sale is the liquidation's, and the next account it pushes under is wave 2.
+    h = Harness({ALICE: 95.0, BOB: 93.0})
+    h.block(1, [sync(1, 0, "arb-0", 1_031, 97_000)])
+    call = Event(
+        2, 0, 0, "bot-0", "lending:aave", "LiquidationCall",
+        {"user": ALICE, "collateralAsset": X, "debtAsset": Q, "debtToCover": 1, "proceeds": 70},
+    )  # fmt: skip
+    records = h.block(2, [call, sync(2, 1, "bot-0", 1_050, 95_300)], liquidated=(ALICE,))
+    assert [(r.market, r.collateral) for r in records] == [("lending:aave", "X")]
+    bob = h.attribution.under["venue"][BOB]
+    assert bob is not None and (bob.cause, bob.parent, bob.agent) == (LIQUIDATION_SALE, 0, "bot-0")
+
+
+def test_bot_trade_without_seized_collateral_is_an_ordinary_trade() -> None:
+    h = Harness({ALICE: 99.0})
+    h.block(1, [sync(1, 0, "bot-0", 1_010, 99_000)])
+    trigger = h.attribution.under["venue"][ALICE]
+    assert trigger is not None and trigger.cause == "trade"
