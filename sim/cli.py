@@ -182,6 +182,191 @@ def report(out_dir: Path) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+def _batch_options(command: Any) -> Any:
+    options = [
+        click.option(
+            "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
+        ),
+        click.option(
+            "--blocks", type=click.IntRange(min=1), default=None, help="Run this many blocks instead."
+        ),
+        click.option(
+            "--out", "out_dir", type=click.Path(path_type=Path), default=None, help="Output folder."
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Runs at a time on this machine, each with its own anvil [half the CPUs].",
+        ),
+        click.option(
+            "--scheduler",
+            default=None,
+            metavar="tcp://HOST:PORT",
+            help="Run on a Dask distributed cluster instead of local processes.",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0, max=10),
+            default=1,
+            show_default=True,
+            help="Times a run is retried after its worker died or it failed.",
+        ),
+        click.option("--no-progress", is_flag=True, help="No progress bar."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _executor(workers: int | None, scheduler: str | None, retries: int) -> Any:
+    import os
+
+    from sim.batch import make_executor
+
+    if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise click.BadParameter(
+            f"{scheduler!r} is not a Dask scheduler address; give it as tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786).",
+            param_hint="--scheduler",
+        )
+    return make_executor(workers or max(1, (os.cpu_count() or 2) // 2), scheduler, retries)
+
+
+def _batch_errors() -> tuple[type[Exception], ...]:
+    from sim.pricepaths import CsvPathError
+    from sim.scenario import ScenarioError
+    from sim.variants import SpecError
+
+    return (ScenarioError, CsvPathError, SpecError)
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--variant",
+    "variant_specs",
+    multiple=True,
+    metavar="NAME:KEY=VALUE,...",
+    help="A variant: scenario fields to change (repeatable); the unchanged scenario runs as `baseline`.",
+)
+@click.option(
+    "--variants",
+    "variants_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A YAML file of variants (see scenarios/oct10_2025_mitigations.yaml).",
+)
+@_batch_options
+def compare(
+    scenario: Path,
+    variant_specs: tuple[str, ...],
+    variants_file: Path | None,
+    seed: int | None,
+    blocks: int | None,
+    out_dir: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    retries: int,
+    no_progress: bool,
+) -> None:
+    """Run SCENARIO's variants on the same seed and compare them side by side."""
+    from sim.compare import Variant, print_comparison
+    from sim.compare import compare as run_compare
+    from sim.variants import load_variants_file, parse_variant
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        variants = [Variant(*parse_variant(spec)) for spec in variant_specs]
+        if variants_file is not None:
+            settings, listed = load_variants_file(variants_file)
+            variants = [Variant(name, changes) for name, changes in listed] + variants
+            seed = settings.get("seed", seed) if seed is None else seed
+            blocks = settings.get("blocks", blocks) if blocks is None else blocks
+        if not variants:
+            raise click.UsageError("give at least one --variant NAME:KEY=VALUE,... or a --variants FILE.")
+        target = out_dir or Path("out") / f"{scenario.stem}_compare"
+        shown, outcomes = run_compare(
+            scenario,
+            variants,
+            target,
+            _executor(workers, scheduler, retries),
+            lambda message: None,
+            seed,
+            blocks,
+            not no_progress,
+        )
+    except _batch_errors() as exc:
+        raise click.ClickException(str(exc)) from None
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    print_comparison(shown, outcomes)
+    click.echo(f"comparison: {target / 'comparison.html'} (data: comparison.csv, comparison.json)")
+    if any(o.status != "completed" for o in outcomes):
+        raise click.ClickException(
+            "some variants failed (see their error in comparison.csv and each run's summary.json); "
+            "the others' results are written."
+        )
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--grid",
+    "grid_specs",
+    multiple=True,
+    required=True,
+    metavar="KEY=V1,V2,...",
+    help="An axis of the grid: a scenario field and its values (repeatable; the grid is their product).",
+)
+@click.option(
+    "--seeds", type=click.IntRange(min=1), default=1, show_default=True, help="Seeds per grid point."
+)
+@_batch_options
+def sweep(
+    scenario: Path,
+    grid_specs: tuple[str, ...],
+    seeds: int,
+    seed: int | None,
+    blocks: int | None,
+    out_dir: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    retries: int,
+    no_progress: bool,
+) -> None:
+    """Run SCENARIO over a grid of parameter values and seeds in parallel; write sweep.csv and heatmaps."""
+    from sim.sweep import sweep as run_sweep
+    from sim.variants import parse_axis
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    target = out_dir or Path("out") / f"{scenario.stem}_sweep"
+    try:
+        axes = [parse_axis(spec) for spec in grid_specs]
+        outcomes = run_sweep(
+            scenario,
+            axes,
+            seeds,
+            target,
+            _executor(workers, scheduler, retries),
+            lambda message: None,
+            blocks,
+            seed,
+            not no_progress,
+        )
+    except _batch_errors() as exc:
+        raise click.ClickException(str(exc)) from None
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    failed = [o for o in outcomes if o.status != "completed"]
+    click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs completed")
+    click.echo(f"sweep: {target / 'sweep.csv'} (heatmaps and sweep.html beside it)")
+    if failed:
+        raise click.ClickException(
+            f"{len(failed)} run(s) failed after retries: {', '.join(o.task.id for o in failed)}; "
+            "their errors are in sweep.csv, the completed runs' figures are written."
+        )
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
+import signal
 import socket
 import subprocess
 import tempfile
@@ -14,6 +16,8 @@ from types import TracebackType
 
 from sim import rpc
 from sim.paths import anvil_binary
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 DEFAULT_MNEMONIC = "test test test test test test test test test test test junk"
 
@@ -55,6 +59,14 @@ def port_is_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to stop anvil when the process that started it dies, even by
+    SIGKILL (a killed sweep worker must not leave its devnet running)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -103,19 +115,33 @@ class Devnet:
             cmd += ["--no-mining"]
         return cmd + list(c.extra_args)
 
-    def start(self, timeout: float = 30.0) -> Devnet:
+    def start(self, timeout: float = 30.0, attempts: int = 3) -> Devnet:
+        """Start anvil and wait until it answers. A port picked here can be taken by another process between
+        the pick and anvil's bind (parallel sweeps start many devnets at once): then another port is tried."""
         wanted = self.config.port
         if wanted is not None and not port_is_free(self.config.host, wanted):
             self.requested_port_taken = True
             wanted = None
-        self.port = wanted if wanted is not None else free_port(self.config.host)
+        for attempt in range(attempts):
+            try:
+                return self._start_on(wanted if wanted is not None else free_port(self.config.host), timeout)
+            except DevnetError:
+                if wanted is not None or attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start_on(self, port: int, timeout: float) -> Devnet:
+        self.port = port
         self._workdir = tempfile.TemporaryDirectory(prefix="cascade-anvil-")
         config_out = Path(self._workdir.name) / "anvil.json"
         # anvil inherits the log file; our handle is closed as soon as the process has it.
         with open(Path(self._workdir.name) / "anvil.log", "wb") as log:
             try:
                 self._process = subprocess.Popen(
-                    self._command(config_out), stdout=log, stderr=subprocess.STDOUT
+                    self._command(config_out),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent,
                 )
             except BaseException:
                 self.stop()
@@ -124,6 +150,7 @@ class Devnet:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 output = (Path(self._workdir.name) / "anvil.log").read_text(errors="replace")[-2000:]
+                self.stop()
                 raise DevnetError(
                     f"anvil exited with code {self._process.returncode} while starting on port {self.port}: "
                     f"{output.strip() or 'no output'}. Check that the port is free and the binary runs "

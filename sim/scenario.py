@@ -410,7 +410,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ScenarioError(
                 f"{file}: cannot set `{key}` ({type(exc).__name__}: {exc}): the path must follow the scenario's "
-                "fields, with [i] for an existing list item (e.g. agents[0].count=10)."
+                "fields, with [i] or [name] for an existing list item (e.g. agents[0].count=10 or "
+                "agents[cross-whale].count=10)."
             ) from None
     return parse_scenario(data, str(file))
 
@@ -455,17 +456,32 @@ def _merge(base: Any, over: Any) -> Any:
 
 
 def set_path(data: Any, dotted: str, value: Any) -> None:
-    """Set `a.b[2].c`-style paths in nested dicts and lists (for --set and variants)."""
+    """Set `a.b[2].c`-style paths in nested dicts and lists (for --set and variants). A list item can also be
+    named: `agents[cross-whale]` is the item whose `name` (else `kind`) is cross-whale."""
     parts = dotted.replace("]", "").replace("[", ".").split(".")
     target = data
     for i, part in enumerate(parts[:-1]):
         nxt = parts[i + 1]
         if isinstance(target, list):
-            target = target[int(part)]
+            target = target[_list_index(target, part)]
         else:
             target = target.setdefault(part, [] if nxt.isdigit() else {})
     last = parts[-1]
     if isinstance(target, list):
-        target[int(last)] = value
+        target[_list_index(target, last)] = value
     else:
         target[last] = value
+
+
+def _list_index(items: list[Any], part: str) -> int:
+    if part.lstrip("-").isdigit():
+        return int(part)
+    named = [
+        i
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and (item.get("name") or item.get("kind")) == part
+    ]
+    if len(named) != 1:
+        found = "no item" if not named else f"{len(named)} items"
+        raise KeyError(f"{found} named {part!r} in the list")
+    return named[0]

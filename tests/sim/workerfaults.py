@@ -1,0 +1,13 @@
+"""Worker targets that fail on purpose, importable by spawned worker processes (the test puts this folder on
+sys.path, which a spawned child inherits)."""
+
+from __future__ import annotations
+
+import os
+from multiprocessing.connection import Connection
+
+from sim.batch import RunTask
+
+
+def always_dies(task: RunTask, conn: Connection) -> None:
+    os._exit(3)
