@@ -10,9 +10,11 @@ from typing import Any
 
 from sim.chain import to_address
 from sim.events import Event
-from sim.world import World
+from sim.world import PoolView, World
 
 USD8 = 1e8
+# Health-factor bands counted per block for each lending market: borrowers below each threshold.
+HF_THRESHOLDS = (1.0, 1.05, 1.1, 1.25, 1.5, 2.0)
 
 
 @dataclass
@@ -53,6 +55,9 @@ class Metrics:
         self.columns = ["block", "timestamp", "txs", "failed_txs", "events", *self._price_keys()]
         for label in self.markets():
             self.columns += [f"liq_count:{label}", f"liq_usd:{label}", f"bad_debt_usd:{label}"]
+        for name in sorted(self.world.lending):
+            self.columns += [f"hf_below:{t:g}:lending:{name}" for t in HF_THRESHOLDS]
+        self.columns += [f"depth_usd:{name}" for name in sorted(self.world.pools)]
         self.columns += ["backing_ratio", "reserve_fund_usd", "funding_apy", "insurance_fund_usd"]
 
     def markets(self) -> list[str]:
@@ -180,6 +185,11 @@ class Metrics:
             row[f"liq_count:{label}"] = tally.count
             row[f"liq_usd:{label}"] = _fmt(tally.usd)
             row[f"bad_debt_usd:{label}"] = _fmt(tally.bad_debt_usd)
+        for name, view in world.lending.items():
+            for threshold, count in zip(HF_THRESHOLDS, view.health_bands(HF_THRESHOLDS), strict=True):
+                row[f"hf_below:{threshold:g}:lending:{name}"] = count
+        for name, pool in world.pools.items():
+            row[f"depth_usd:{name}"] = _fmt(pool_depth_usd(pool, world))
         row["backing_ratio"] = _fmt(world.synthetic.backing_ratio) if world.synthetic is not None else ""
         row["insurance_fund_usd"] = _fmt(world.venue.insurance_fund_usd) if world.venue is not None else ""
         if world.synthetic is not None:
@@ -214,6 +224,16 @@ class Metrics:
             "failed_transactions": self.failed,
             "events": self.events,
         }
+
+
+def pool_depth_usd(pool: PoolView, world: World) -> float:
+    """A pool's reserves at the reference prices."""
+    return float(
+        sum(
+            float(reserve) / 10**decimals * world.reference.get(token, 0.0)
+            for token, reserve, decimals in zip(pool.info.tokens, pool.reserves(), pool.decimals, strict=True)
+        )
+    )
 
 
 def liquidation_usd(event: Event, world: World) -> float:

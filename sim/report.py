@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
 import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from matplotlib.axes import Axes
 
 from sim.htmlpage import Row, page
+from sim.htmlpage import fmt as _fmt
 from sim.htmlpage import num as _num
 from sim.htmlpage import plot as _plot
 from sim.htmlpage import section as _section
@@ -29,6 +32,7 @@ from sim.plots import (
     priced_assets,
     read_timeseries,
 )
+from sim.plots_analysis import draw_cascade, draw_depths, draw_health_bands, draw_pnl, hf_markets
 
 REQUIRED = ("timeseries.csv", "summary.json")
 
@@ -85,6 +89,17 @@ def _read_events(path: Path) -> tuple[str, Counter[tuple[str, str]]]:
         if isinstance(event, dict):
             counts[(str(event.get("contract", "")), str(event.get("event", "")))] += 1
     return hashlib.sha256(raw).hexdigest(), counts
+
+
+def _read_liquidations(path: Path) -> list[dict[str, str]] | None:
+    """liquidations.csv's complete rows (a last row cut short by an interrupted run is left out); None when
+    the file is absent (a run from before attribution)."""
+    if not path.is_file():
+        return None
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = reader.fieldnames or []
+        return [r for r in reader if all(r.get(f) is not None for f in fields) and r.get("wave")]
 
 
 # -- sections --------------------------------------------------------------------------------------------
@@ -240,6 +255,70 @@ def _agents_table(summary: dict[str, Any]) -> str:
     return _table(["agent kind", "agents", "statistic", "value"], rows, (1, 3), cls="agents")
 
 
+def _pnl_section(summary: dict[str, Any]) -> str:
+    by_kind = summary.get("agent_pnl_usd")
+    if not by_kind:
+        return "<p>No agent PnL in summary.json (the run stopped before its agents were set up, or predates it).</p>"
+    rows: list[Row] = [
+        [
+            _txt(kind),
+            _num(v.get("count", 0)),
+            _num(v.get("total_usd", 0.0), "usd"),
+            _num(v.get("median_usd", 0.0), "usd"),
+            _num(v.get("min_usd", 0.0), "usd"),
+            _num(v.get("max_usd", 0.0), "usd"),
+            _num(v.get("vs_hold_total_usd", float("nan")), "usd"),
+        ]
+        for kind, v in sorted(by_kind.items())
+    ]
+    table = _table(
+        ["agent kind", "agents", "PnL total", "median", "worst", "best", "vs holding"], rows, range(1, 7)
+    )
+    return (
+        '<p class="lead">Holdings (wallet, LP shares, lending and venue positions) marked at the reference prices '
+        "when the loop starts and ends. <i>vs holding</i> takes the market's move out: the end value minus what "
+        "the starting holdings are worth at the end prices. Per agent: agents.csv.</p>"
+        + table
+        + _plot("PnL per agent kind (USD m)", lambda ax: draw_pnl(ax, by_kind))
+    )
+
+
+def _cascade_section(summary: dict[str, Any], rows: list[dict[str, str]] | None) -> str:
+    cascade = summary.get("cascade") or {}
+    if rows is None:
+        return "<p>No liquidations.csv in this folder: the run predates cascade attribution.</p>"
+    if not rows:
+        return "<p>No liquidations: nothing cascaded.</p>"
+    amplification = cascade.get("amplification")
+    lead = (
+        '<p class="lead">Each liquidation is charged to the oracle move that pushed its account under water, and '
+        "that move to what caused it. Wave 1: the trigger was not a liquidation's sale; wave n+1: triggered by a "
+        "sale of a wave-n liquidation. Amplification: everything liquidated over what the exogenous moves alone "
+        f"liquidated = <b>{_fmt(amplification) if amplification is not None else 'n/a (nothing exogenous)'}</b>."
+        " Method: docs/attribution.md.</p>"
+    )
+    waves = _table(
+        ["wave", "liquidations", "USD"],
+        [[_num(w["wave"]), _num(w["count"]), _num(w["usd"], "usd")] for w in cascade.get("waves", [])],
+        (0, 1, 2),
+    )
+    causes = _table(
+        ["trigger moved by", "liquidations", "USD"],
+        [
+            [_txt(c.replace("_", " ")), _num(v["count"]), _num(v["usd"], "usd")]
+            for c, v in sorted(cascade.get("by_cause", {}).items())
+        ],
+        (1, 2),
+    )
+    graph = _plot(
+        "Cascade graph: liquidations by block and wave (area ~ USD), linked to the liquidation whose sale "
+        "pushed them under",
+        lambda ax: draw_cascade(ax, rows),
+        height_in=3.6,
+    )
+    return lead + f'<div class="tables"><div>{waves}</div><div class="side">{causes}</div></div>' + graph
+
+
 def _events_table(counts: Counter[tuple[str, str]]) -> str:
     if not counts:
         return "<p>events.jsonl not found or empty.</p>"
@@ -272,6 +351,17 @@ def _plots(ts: Timeseries) -> str:
         )
     )
     parts.append(_plot("Cumulative liquidation volume and bad debt", lambda ax: draw_cumulative(ax, ts)))
+    for market in hf_markets(ts):
+        parts.append(f"<h3>Health factors: {html.escape(market)}</h3>")
+        parts.append(
+            _plot(
+                f"Borrowers per health-factor band, {market} (from the liquidation-price index)",
+                partial(draw_health_bands, ts=ts, market=market),
+            )
+        )
+    if ts.with_prefix("depth_usd:"):
+        parts.append("<h3>Pool depths</h3>")
+        parts.append(_plot("Reserves at reference prices, % of block 0", lambda ax: draw_depths(ax, ts)))
     if "backing_ratio" in ts.columns and "reserve_fund_usd" in ts.columns:
         parts.append("<h3>Synthetic dollar</h3>")
         parts.append(_plot("Backing ratio and reserve fund", lambda ax: draw_backing(ax, ts)))
@@ -290,7 +380,9 @@ def _header(manifest: dict[str, Any], summary: dict[str, Any]) -> str:
         parts.append(f'<div class="error"><b>The run stopped:</b> {html.escape(str(summary["error"]))}</div>')
     links = (
         ("summary", "Summary"),
+        ("cascade", "Cascade"),
         ("plots", "Plots"),
+        ("pnl", "Agent PnL"),
         ("agents", "Agents"),
         ("events", "Events"),
         ("run", "Run"),
@@ -321,7 +413,13 @@ def render_report(out_dir: Path) -> str:
         [
             _header(manifest, summary),
             _section("Summary", summary_body, "summary"),
+            _section(
+                "Cascade",
+                _cascade_section(summary, _read_liquidations(out_dir / "liquidations.csv")),
+                "cascade",
+            ),
             _section("Plots", _plots(ts), "plots"),
+            _section("Agent PnL", _pnl_section(summary), "pnl"),
             _section("Agent statistics", _agents_table(summary), "agents"),
             _section("Events by contract", _events_table(event_counts), "events"),
             _section("Run parameters", _run_table(manifest, summary), "run"),

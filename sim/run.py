@@ -28,6 +28,7 @@ from sim.events import Decoder
 from sim.market import FEE_DENOMINATOR, QUOTE_LOAN_MARGIN_BPS, Market, MarketBuilder
 from sim.metrics import Metrics
 from sim.mirrors.lending import EModeCategory, ReserveParams
+from sim.pnl import PnlBook
 from sim.pricepaths import realize
 from sim.probes import build_attribution
 from sim.record import Recorder, write_json
@@ -200,6 +201,7 @@ OUTPUT_FILES = (
     "events.jsonl",
     "timeseries.csv",
     "liquidations.csv",
+    "agents.csv",
     "manifest.json",
     "overview.png",
     "report.html",
@@ -231,6 +233,8 @@ def run(options: RunOptions) -> dict[str, Any]:
     recorder: Recorder | None = None
     engine: Engine | None = None
     metrics: Metrics | None = None
+    pnl: PnlBook | None = None
+    world: World | None = None
     status, error = "completed", ""
     summary: dict[str, Any] = {}
     deploy_gas: dict[str, int] = {}
@@ -271,6 +275,8 @@ def run(options: RunOptions) -> dict[str, Any]:
         world.load(chain, _stableswap_params(scenario))
         _setup_agents(chain, world, decoder, agents, funder, setup_gas)
         world.refresh(chain)
+        pnl = PnlBook(agents)
+        pnl.open(world)
         metrics = Metrics(world)
         recorder = Recorder(options.out_dir, metrics.columns)
         recorder.manifest(_manifest(scenario, seed, blocks, market, options))
@@ -323,6 +329,10 @@ def run(options: RunOptions) -> dict[str, Any]:
             )
             summary["gas_deploy"] = deploy_gas
             summary["gas_setup_by_call"] = _gas_stats(setup_gas)
+            if pnl is not None and world is not None:
+                pnl.close(world)
+                pnl.write(options.out_dir / "agents.csv")
+                summary["agent_pnl_usd"] = pnl.by_kind()
             recorder.summary(summary)
             recorder.close()
         elif status != "completed":

@@ -4,6 +4,7 @@ liquidatable accounts costs O(log n + hits) per price change instead of a pass o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ from sim.reads import Reads
 if TYPE_CHECKING:
     from sim.world import World
 
+MAX_KEY = b"\xff" * 21  # sorts after every address in (price, address) index entries
+WAD = 10**18
 # Debts grow between re-reads; the index flags accounts this close to their liquidation price for an exact check.
 INDEX_MARGIN = 0.002
 
@@ -247,6 +250,25 @@ class LendingView:
             if is_liquidatable(data):
                 out.append((user, data))
         return out
+
+    def health_bands(self, thresholds: Sequence[float]) -> list[int]:
+        """How many borrowers have a health factor below each threshold, without a pass over every position:
+        a single-collateral account's HF is its collateral's price over its indexed liquidation price, so each
+        count is a bisection of the index (exact to the index margin); multi-collateral accounts are computed
+        with the mirror."""
+        prices = self.prices()
+        counts = [0] * len(thresholds)
+        for asset, entries in self.critical.items():
+            price = prices.get(asset)
+            if price is None or not entries:
+                continue
+            for i, threshold in enumerate(thresholds):
+                counts[i] += len(entries) - entries.bisect_right((price / threshold, MAX_KEY))
+        for user in sorted(self.multi):
+            health = self.account(user).health_factor / WAD
+            for i, threshold in enumerate(thresholds):
+                counts[i] += health < threshold
+        return counts
 
     def drain_liquidations(self) -> list[Event]:
         out, self.liquidations = self.liquidations, []

@@ -94,6 +94,25 @@ def test_every_liquidation_is_attributed_and_adds_up(mini_run: tuple[Path, dict[
     assert cascade["total_usd"] == pytest.approx(sum(float(r["usd"]) for r in rows), abs=0.05)
 
 
+def test_agent_pnl_covers_every_agent(mini_run: tuple[Path, dict[str, Any]]) -> None:
+    out, summary = mini_run
+    rows = list(csv.DictReader((out / "agents.csv").open()))
+    by_kind = summary["agent_pnl_usd"]
+    assert (
+        len(rows)
+        == sum(v["count"] for v in by_kind.values())
+        == sum(v["count"] for k, v in summary["agents"].items())
+    )
+    for kind, figures in by_kind.items():
+        mine = [float(r["pnl_usd"]) for r in rows if r["kind"] == kind]
+        assert sum(mine) == pytest.approx(figures["total_usd"], abs=0.01 * len(mine) + 0.01)
+        assert min(mine) == figures["min_usd"] and max(mine) == figures["max_usd"]
+    keeper = next(r for r in rows if r["kind"] == "oracle_keeper")
+    assert float(keeper["start_usd"]) == float(keeper["end_usd"]) == 0.0  # it holds nothing
+    bots = [r for r in rows if r["kind"] == "liquidation_bot"]
+    assert bots and all(float(r["start_usd"]) > 0 for r in bots)  # funded with stables at set-up
+
+
 def test_same_seed_gives_identical_blocks_and_event_log(
     tmp_path: Path, mini_run: tuple[Path, dict[str, Any]]
 ) -> None:

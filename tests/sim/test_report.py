@@ -91,11 +91,28 @@ def test_report_renders_in_chromium(report: Path, chromium: str, tmp_path: Path)
 def test_report_dom_in_chromium(report: Path, chromium: str) -> None:
     dom = _chromium(chromium, "--dump-dom", report.as_uri()).stdout
     assert "<h1>cascade-sim report: mini" in dom
-    for heading in ("Liquidations and bad debt", "Lowest prices", "Agent statistics", "Run parameters"):
+    for heading in (
+        "Liquidations and bad debt", "Lowest prices", "Cascade", "Agent PnL", "Agent statistics", "Run parameters",
+        "Health factors: lending:aave", "Pool depths",
+    ):  # fmt: skip
         assert heading in dom
     assert "<th>market / venue</th>" in dom and "lending:aave" in dom
     assert "matches events.jsonl" in dom
-    assert dom.count(IMG) >= 4
+    assert "Cascade graph: liquidations by block and wave" in dom and "Amplification" in dom
+    assert "<th>trigger moved by</th>" in dom and "<td>liquidation_bot</td>" in dom
+    # prices, liquidations, cumulative, HF bands, depths, backing, cascade graph, PnL
+    assert dom.count(IMG) >= 8
+
+
+def test_report_without_attribution_outputs_says_so(report: Path, tmp_path: Path) -> None:
+    """A folder from before attribution (no liquidations.csv, no PnL) still renders, saying what is missing."""
+    for name in ("summary.json", "timeseries.csv", "manifest.json"):
+        (tmp_path / name).write_bytes((report.parent / name).read_bytes())
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    summary.pop("agent_pnl_usd")
+    (tmp_path / "summary.json").write_text(json.dumps(summary))
+    page = write_report(tmp_path).read_text()
+    assert "No liquidations.csv in this folder" in page and "No agent PnL in summary.json" in page
 
 
 def test_cli_report_prints_the_path(report: Path) -> None:
