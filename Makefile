@@ -17,11 +17,12 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export APE_DATA_FOLDER := $(CURDIR)/.ape
 OUT ?= out/oct10_2025
 
-.PHONY: help setup check-prereqs test lint typecheck compile pytest demo clean
+.PHONY: help setup check-prereqs test lint typecheck compile pytest demo compare clean
 
 help:
 	@echo "make demo   - set up, then run the October 2025 scenario on an auto-started anvil (outputs in $(OUT))"
 	@echo "make test   - set up, then lint, type check, compile and run the test suite on anvil"
+	@echo "make compare - the October 2025 mitigations comparison (outputs in out/oct10_2025_compare)"
 	@echo "make setup  - only install (.venv, node_modules, compiler link); idempotent"
 
 check-prereqs:
@@ -80,6 +81,11 @@ test: lint typecheck pytest
 # The main job: the October 2025 scenario on an auto-started anvil; outputs (and the report) in $(OUT).
 demo: compile
 	$(BIN)/cascade run scenarios/oct10_2025.yaml --out $(OUT)
+
+# The documented October 2025 comparison (docs/oct10_comparison.md): baseline and four mitigations, one seed.
+compare: compile
+	$(BIN)/cascade compare scenarios/oct10_2025.yaml --variants scenarios/compare/oct10_2025_mitigations.yaml \
+		--out out/oct10_2025_compare
 
 clean:
 	rm -rf $(VENV) node_modules .solcx .build $(STAMPS) .ape

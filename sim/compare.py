@@ -151,9 +151,28 @@ def write_comparison(
         writer.writeheader()
         for variant, row in zip(variants, rows, strict=True):
             writer.writerow({"variant": variant.name, "overrides": json.dumps(variant.overrides)} | row)
+    _write_png(out_dir / "comparison.png", variants, rows, out_dir)
     (out_dir / "comparison.html").write_text(
         render_comparison(out_dir, scenario, seed, variants, rows), encoding="utf-8"
     )
+
+
+def _write_png(
+    target: Path, variants: Sequence[Variant], rows: Sequence[dict[str, Any]], out_dir: Path
+) -> None:
+    """comparison.png: liquidated USD per variant and market beside the cumulative liquidations over blocks."""
+    import matplotlib.pyplot as plt
+
+    series = {v.name: _read_series(out_dir / v.name / "timeseries.csv") for v in variants}
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    _bars(left, variants, rows, "liq_usd:")
+    left.set_title("liquidated USD by market", fontsize=10)
+    left.tick_params(axis="x", labelrotation=15, labelsize=8)
+    _cumulative(right, series)
+    right.set_title("cumulative liquidated USD", fontsize=10)
+    figure.tight_layout()
+    figure.savefig(target, dpi=90, metadata={"Software": None})
+    plt.close(figure)
 
 
 def _column_order(key: str) -> tuple[int, str]:
@@ -197,7 +216,7 @@ def print_comparison(variants: Sequence[Variant], outcomes: Sequence[Outcome]) -
     grid = Table(title="variants side by side (same seed)")
     grid.add_column("", no_wrap=True)
     for variant in variants:
-        grid.add_column(variant.name, justify="right")
+        grid.add_column(variant.name, justify="right", overflow="fold")
     grid.add_row("status", *[str(r["status"]) for r in rows])
     for key in table_rows(rows):
         grid.add_row(key, *[_cell(r.get(key), key) for r in rows])

@@ -81,6 +81,7 @@ def test_compare_runs_variants_on_one_seed_side_by_side(tmp_path: Path) -> None:
     assert base["events_sha256"] != panic["events_sha256"]  # the change reached the chain
     rows = list(csv.DictReader((tmp_path / "comparison.csv").open()))
     assert [r["variant"] for r in rows] == ["baseline", "panic"]
+    assert (tmp_path / "comparison.png").read_bytes()[:4] == b"\x89PNG"
     page = (tmp_path / "comparison.html").read_text()
     assert 'href="panic/report.html"' in page and "data:image/png;base64," in page
     # The baseline of a comparison is the plain run of that seed: same event log as `cascade run`.
