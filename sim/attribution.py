@@ -449,8 +449,21 @@ def cascade_summary(records: Iterable[LiquidationRecord | Mapping[str, Any]]) ->
         total += usd
         if wave == 1 and cause == EXOGENOUS:
             exogenous += usd
+    wave_rows: list[dict[str, Any]] = []
+    running = 0.0
+    for wave, (count, usd) in sorted(waves.items()):
+        running += usd
+        wave_rows.append(
+            {
+                "wave": wave,
+                "count": int(count),
+                "usd": round(usd, 2),
+                # everything liquidated up to this wave over what the exogenous moves alone liquidated
+                "amplification_through": round(running / exogenous, 4) if exogenous > 0 else None,
+            }
+        )
     return {
-        "waves": [{"wave": w, "count": int(c), "usd": round(u, 2)} for w, (c, u) in sorted(waves.items())],
+        "waves": wave_rows,
         "max_wave": max(waves, default=0),
         "by_cause": {c: {"count": int(n), "usd": round(u, 2)} for c, (n, u) in sorted(causes.items())},
         "by_market": {

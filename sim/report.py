@@ -298,9 +298,19 @@ def _cascade_section(summary: dict[str, Any], rows: list[dict[str, str]] | None)
         " Method: docs/attribution.md.</p>"
     )
     waves = _table(
-        ["wave", "liquidations", "USD"],
-        [[_num(w["wave"]), _num(w["count"]), _num(w["usd"], "usd")] for w in cascade.get("waves", [])],
-        (0, 1, 2),
+        ["wave", "liquidations", "USD", "amplification through"],
+        [
+            [
+                _num(w["wave"]),
+                _num(w["count"]),
+                _num(w["usd"], "usd"),
+                _num(w["amplification_through"])
+                if w.get("amplification_through") is not None
+                else _txt("n/a"),
+            ]
+            for w in cascade.get("waves", [])
+        ],
+        (0, 1, 2, 3),
     )
     causes = _table(
         ["trigger moved by", "liquidations", "USD"],

@@ -132,7 +132,10 @@ def test_two_wave_cascade_known_answer() -> None:
         (2, LIQUIDATION_SALE, 0, 2, "venue-liquidator-0")
     ]
     summary = h.attribution.summary()
-    assert summary["waves"] == [{"wave": 1, "count": 1, "usd": 100.0}, {"wave": 2, "count": 1, "usd": 60.0}]
+    assert summary["waves"] == [
+        {"wave": 1, "count": 1, "usd": 100.0, "amplification_through": 1.0},
+        {"wave": 2, "count": 1, "usd": 60.0, "amplification_through": 1.6},
+    ]
     assert summary["amplification"] == 1.6
     assert summary["max_wave"] == 2
     # The CSV rows give the same summary as the records.
