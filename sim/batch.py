@@ -230,6 +230,8 @@ def run_all(
     the outcomes come back in the tasks' order, one per task."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    for task in tasks:  # a folder reused from an earlier batch starts a fresh attempt log
+        (Path(task.out_dir) / ATTEMPTS_FILE).unlink(missing_ok=True)
     done: dict[str, Outcome] = {}
     progress = Progress(
         "[progress.description]{task.description}",
