@@ -5,8 +5,9 @@ forced sales and the next accounts to go under, the cascade's waves and its ampl
 How a move is explained. Fixed, pegged and keeper-pushed sources follow the scenario's reference path, so their
 moves are exogenous. A pool-priced source (spot, TWAP, the spot leg of an index) moves with its constant-product
 pool: every Sync in the pool since the source last changed is a trade with a log-price change, owned by the
-transaction's agent; the change the source's own formula does not explain by those trades (an index's rate leg
-following a keeper push, a TWAP's lag) is exogenous. A swap into a pool that market makers have left thinner
+transaction's agent (a TWAP takes each trade in over two updates, in proportion to the time it was in force in
+each window); the change the trades do not explain (an index's rate leg following a keeper push, rounding) is
+exogenous. A swap into a pool that market makers have left thinner
 has two causes, the trade and the withdrawal: with c the change the same input would have made at the depth
 the makers withdrew from (their LP share put back, fee ignored) and a the actual change, the split is the
 two factors' Shapley values: (a + c) / 2 to the trader, (a - c) / 2 to the withdrawal (without the trade
@@ -14,9 +15,9 @@ nothing moves, so the trade always keeps at least half). The move's cause is the
 furthest in its direction.
 
 Which move pushed an account under. After each block, each market's liquidatable set is taken from the views
-(exact mirror checks over an index, so this costs what the bots' own search costs); an account that enters it
-is charged to the adverse move of that block with the largest effect on its margin (exposure times relative
-move). Its liquidations, until it leaves the set, carry that trigger. Wave 1 is a liquidation whose trigger
+(exact mirror checks over an index, so this costs what the bots' own search costs); a position that enters it
+(a lending account, a venue margin group) is charged to the adverse move of that block with the largest effect
+on its margin (exposure times relative move). Its liquidations, until it leaves the set, carry that trigger. Wave 1 is a liquidation whose trigger
 was not a liquidation's sale; wave n+1 is one triggered by a sale of a wave-n liquidation. The amplification
 factor is everything liquidated over what the exogenous moves alone liquidated (wave 1, exogenous cause)."""
 
@@ -66,6 +67,7 @@ class Source:
     asset_is_token0: bool = True
     weight: float = 1.0
     underlying: tuple[str, str] | None = None
+    twap: bool = False  # the answer is a time-weighted average, refreshed by a keeper
 
 
 @dataclass(frozen=True)
@@ -130,23 +132,18 @@ class MarketProbe(Protocol):
         """The label of the oracle that marks its accounts."""
         ...
 
-    def under_water(self) -> list[bytes]:
-        """Accounts liquidatable now (after this block's refresh)."""
+    def under_water(self) -> list[PositionKey]:
+        """Positions liquidatable now (after this block's refresh): lending accounts, venue margin groups."""
         ...
 
-    def exposure(self, account: bytes) -> dict[str, float]:
-        """USD weight of each asset's price in the account's margin: positive where a fall hurts (collateral,
+    def exposure(self, key: PositionKey) -> dict[str, float]:
+        """USD weight of each asset's price in the position's margin: positive where a fall hurts (collateral,
         longs), negative where a rise hurts (debts, shorts)."""
         ...
 
 
-@dataclass
-class _Trade:
-    block: int
-    cause: str
-    agent: str
-    parent: int | None
-    dlog0: float  # change of ln(price of token0 in token1)
+Part = tuple[str, str, int | None]  # (cause, agent, liquidation id)
+PositionKey = bytes | tuple[bytes, int]  # a lending account, or a venue (account, margin group)
 
 
 @dataclass
@@ -154,7 +151,41 @@ class _PoolBook:
     reserves: tuple[int, int]
     supply: int
     withdrawn: int = 0  # LP burned by market makers since the run began, net of what they re-added
-    trades: list[_Trade] = field(default_factory=list)
+
+
+@dataclass
+class _KeyBook:
+    """The trades one oracle answer has not yet taken in: their log-price changes summed per part since the
+    answer last moved (for a TWAP also weighted by block, and what it carries into its next update)."""
+
+    twap: bool
+    start: int = 0
+    sums: dict[Part, float] = field(default_factory=lambda: defaultdict(float))
+    timed: dict[Part, float] = field(default_factory=lambda: defaultdict(float))
+    carry: dict[Part, float] = field(default_factory=dict)
+
+    def add(self, part: Part, change: float, block: int) -> None:
+        self.sums[part] += change
+        if self.twap:
+            self.timed[part] += change * block
+
+    def take(self, block: int) -> dict[Part, float]:
+        """What the answer's move at `block` took in. A spot answer takes every trade since its last move. A
+        TWAP updated at `block` averages the spot since its last update at `start`: a trade at block t moved
+        it for (block - t) of that window, so that share counts now and the rest at the next update."""
+        if not self.twap:
+            out = dict(self.sums)
+        else:
+            span = max(1, block - self.start)
+            share = {p: (block * v - self.timed[p]) / span for p, v in self.sums.items()}
+            out = dict(self.carry)
+            for part, value in share.items():
+                out[part] = out.get(part, 0.0) + value
+            self.carry = {p: v - share[p] for p, v in self.sums.items() if v != share[p]}
+        self.sums = defaultdict(float)
+        self.timed = defaultdict(float)
+        self.start = block
+        return out
 
 
 def _ln(a: float, b: float) -> float:
@@ -178,10 +209,25 @@ class Attribution:
     usd_of: Callable[[Event], float]  # a liquidation event's USD value (the metrics' own rule)
     mode_of: Callable[[str, bytes], str] = lambda market, account: ""
     records: list[LiquidationRecord] = field(default_factory=list)
-    under: dict[str, dict[bytes, PriceMove | None]] = field(default_factory=dict)
-    last_change: dict[tuple[str, str], int] = field(default_factory=dict)
+    under: dict[str, dict[PositionKey, PriceMove | None]] = field(default_factory=dict)
     moves_now: list[PriceMove] = field(default_factory=list)
+    keys: dict[tuple[str, str], _KeyBook] = field(default_factory=dict)
+    pool_keys: dict[str, list[tuple[tuple[str, str], float]]] = field(default_factory=dict)
     _next_move: int = 0
+
+    def __post_init__(self) -> None:
+        """Which oracle answers each pool drives, with what signed weight (an index: its spot weight on its own
+        pool, the rest on its underlying's)."""
+        for key, source in sorted(self.sources.items()):
+            if source.pool is None:
+                continue
+            self.keys[key] = _KeyBook(source.twap)
+            drivers = [(source.pool, source.weight * (1.0 if source.asset_is_token0 else -1.0))]
+            under = self.sources.get(source.underlying) if source.underlying is not None else None
+            if under is not None and under.pool is not None:
+                drivers.append((under.pool, (1.0 - source.weight) * (1.0 if under.asset_is_token0 else -1.0)))
+            for pool, weight in drivers:
+                self.pool_keys.setdefault(pool, []).append((key, weight))
 
     @staticmethod
     def pool_book(reserve0: int, reserve1: int, supply: int) -> _PoolBook:
@@ -204,13 +250,14 @@ class Attribution:
             if event.name == "LiquidationCall" and event.contract.startswith("lending:"):
                 account = to_address(event.args["user"])
                 record = self._record(
-                    event, event.contract, account, self.asset_name(event.args["collateralAsset"])
+                    event, event.contract, account, account, self.asset_name(event.args["collateralAsset"])
                 )
                 record.usd = self.usd_of(event)
                 bot_last[(event.agent, record.collateral)] = record.id
             elif event.contract == "venue" and event.name == "LiquidationStarted":
                 account = to_address(event.args["account"])
-                venue_liquidation[event.tx_index] = self._record(event, "venue", account, "")
+                group = (account, int(event.args["group"]))
+                venue_liquidation[event.tx_index] = self._record(event, "venue", group, account, "")
             elif event.contract == "venue" and event.name == "LiquidationCompleted":
                 started = venue_liquidation.get(event.tx_index)
                 if started is not None:
@@ -221,8 +268,10 @@ class Attribution:
     def asset_name(self, address: Any) -> str:
         return self.token_names.get(to_address(address), "")
 
-    def _record(self, event: Event, market: str, account: bytes, collateral: str) -> LiquidationRecord:
-        trigger = self.under.get(market, {}).get(account)
+    def _record(
+        self, event: Event, market: str, key: PositionKey, account: bytes, collateral: str
+    ) -> LiquidationRecord:
+        trigger = self.under.get(market, {}).get(key)
         wave = 1 if trigger is None else trigger.wave + 1
         record = LiquidationRecord(
             id=len(self.records),
@@ -291,9 +340,10 @@ class Attribution:
                 if parent is None:  # a bot's trade that sells no seized collateral is an ordinary trade
                     cause = "trade"
         thin = self._thin_share(book, old, new, dlog0)
-        if thin != 0.0:
-            book.trades.append(_Trade(event.block, MM_WITHDRAWAL, "market-makers", None, thin))
-        book.trades.append(_Trade(event.block, cause, event.agent, parent, dlog0 - thin))
+        for key, weight in self.pool_keys.get(name, []):
+            if thin != 0.0:
+                self.keys[key].add((MM_WITHDRAWAL, "market-makers", None), weight * thin, event.block)
+            self.keys[key].add((cause, event.agent, parent), weight * (dlog0 - thin), event.block)
 
     def sold_token(self, name: str, old: tuple[int, int], new: tuple[int, int]) -> str:
         tokens = self.pool_tokens.get(name, ("", ""))
@@ -320,11 +370,15 @@ class Attribution:
         for key, price in sorted(self.current_prices().items()):
             old = self.prices.get(key)
             self.prices[key] = price
-            if old is None or old == price:
+            if old is None or old == price or old <= 0 or price <= 0:
                 continue
-            since = self.last_change.get(key, -1)
-            self.last_change[key] = block
-            parts = self._parts(key, old, price, since, block)
+            parts: dict[Part, float] = defaultdict(float)
+            book = self.keys.get(key)
+            if book is not None:
+                for part, value in book.take(block).items():
+                    parts[part] += value
+            # What the trades do not explain (a keeper push on an index's rate leg, rounding) is exogenous.
+            parts[(EXOGENOUS, REFERENCE_AGENT, None)] += _ln(price, old) - sum(parts.values())
             cause, agent, parent = _dominant(parts, _ln(price, old))
             wave = 0 if parent is None else self.records[parent].wave
             move = PriceMove(
@@ -333,64 +387,18 @@ class Attribution:
             )  # fmt: skip
             self._next_move += 1
             self.moves_now.append(move)
-        self._prune()
-
-    def _parts(
-        self, key: tuple[str, str], old: int, new: int, since: int, block: int
-    ) -> dict[tuple[str, str, int | None], float]:
-        source = self.sources.get(key)
-        parts: dict[tuple[str, str, int | None], float] = defaultdict(float)
-        if source is not None and source.pool is not None:
-            self._add_trades(parts, source, source.weight, since, block)
-            if source.underlying is not None:
-                under = self.sources.get(source.underlying)
-                if under is not None and under.pool is not None:
-                    self._add_trades(parts, under, 1.0 - source.weight, since, block)
-        parts[(EXOGENOUS, REFERENCE_AGENT, None)] += _ln(new, old) - sum(parts.values())
-        return dict(parts)
-
-    def _add_trades(
-        self,
-        parts: dict[tuple[str, str, int | None], float],
-        source: Source,
-        weight: float,
-        since: int,
-        block: int,
-    ) -> None:
-        assert source.pool is not None
-        sign = 1.0 if source.asset_is_token0 else -1.0
-        for trade in self.pools[source.pool].trades:
-            if since < trade.block <= block:
-                parts[(trade.cause, trade.agent, trade.parent)] += weight * sign * trade.dlog0
-
-    def _prune(self) -> None:
-        """Drop pool trades every pool-priced source has already consumed."""
-        for name, book in self.pools.items():
-            users = [k for k, s in self.sources.items() if s.pool == name or self._via_underlying(s, name)]
-            if not users:
-                book.trades.clear()
-                continue
-            oldest = min(self.last_change.get(k, -1) for k in users)
-            if book.trades and book.trades[0].block <= oldest:
-                book.trades = [t for t in book.trades if t.block > oldest]
-
-    def _via_underlying(self, source: Source, name: str) -> bool:
-        if source.underlying is None:
-            return False
-        under = self.sources.get(source.underlying)
-        return under is not None and under.pool == name
 
     def _entrants(self, block: int) -> None:
         for probe in self.probes:
             now = set(probe.under_water())
             under = self.under.setdefault(probe.label, {})
-            for account in [a for a in under if a not in now]:
-                del under[account]
-            for account in sorted(now - under.keys()):
-                under[account] = self._trigger(probe, account)
+            for key in [k for k in under if k not in now]:
+                del under[key]
+            for key in sorted(now - under.keys(), key=_key_order):
+                under[key] = self._trigger(probe, key)
 
-    def _trigger(self, probe: MarketProbe, account: bytes) -> PriceMove | None:
-        exposure = probe.exposure(account)
+    def _trigger(self, probe: MarketProbe, key: PositionKey) -> PriceMove | None:
+        exposure = probe.exposure(key)
         best: tuple[float, int] | None = None
         chosen: PriceMove | None = None
         for move in self.moves_now:
@@ -408,6 +416,10 @@ class Attribution:
     def summary(self) -> dict[str, Any]:
         """Waves, causes and the amplification factor (summary.json's `cascade`)."""
         return cascade_summary(self.records)
+
+
+def _key_order(key: PositionKey) -> tuple[bytes, int]:
+    return (key, -1) if isinstance(key, bytes) else key
 
 
 def _part_order(item: tuple[tuple[str, str, int | None], float]) -> tuple[str, str, int]:

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -44,6 +45,8 @@ class Outcome:
 def execute(task: RunTask) -> dict[str, Any]:
     """Run one task in this process (a worker) and return its summary. Each attempt is logged in the run folder
     first, so a retried task shows how many times it started and where."""
+    from sim.devnet import DevnetError
+    from sim.rpc import DevnetUnreachable, RpcError
     from sim.run import RunFailed, RunOptions, run
 
     out = Path(task.out_dir)
@@ -62,13 +65,19 @@ def execute(task: RunTask) -> dict[str, Any]:
     try:
         summary = run(options)
     except RunFailed as exc:
-        summary = {"status": "failed", "error": str(exc)}
+        # A failure of the devnet or the connection to it may pass on another try; anything else (a contract
+        # refusing the scenario's set-up, a bug) would fail the same way again with the same seed.
+        retryable = isinstance(exc.__cause__, DevnetUnreachable | DevnetError | RpcError | OSError)
+        summary = {"status": "failed", "error": str(exc), "retryable": retryable}
     if task.report and summary.get("status") == "completed":
         from sim.plots import plot_overview
-        from sim.report import write_report
+        from sim.report import ReportError, write_report
 
-        plot_overview(out)
-        write_report(out)
+        try:
+            plot_overview(out)
+            write_report(out)
+        except (ReportError, OSError, ValueError) as exc:  # the run stands; say why its report is missing
+            summary["report_error"] = f"{type(exc).__name__}: {exc}"
     return summary
 
 
@@ -77,9 +86,9 @@ class RunFailedInWorker(RuntimeError):
 
 
 def execute_strict(task: RunTask) -> dict[str, Any]:
-    """`execute`, raising when the run failed (Dask retries a task only when it raises)."""
+    """`execute`, raising when the run failed in a way another try may fix (Dask retries only what raises)."""
     summary = execute(task)
-    if summary.get("status") != "completed":
+    if summary.get("status") != "completed" and summary.get("retryable"):
         raise RunFailedInWorker(str(summary.get("error", "run failed")))
     return summary
 
@@ -121,40 +130,53 @@ class LocalExecutor:
         queue = list(tasks)
         tries: dict[str, int] = {}
         running: dict[Any, tuple[RunTask, Any, Connection]] = {}
-        while queue or running:
-            while queue and len(running) < self.workers:
-                task = queue.pop(0)
-                tries[task.id] = tries.get(task.id, 0) + 1
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=self.target, args=(task, send), name=f"cascade-{task.id}")
-                process.start()
-                send.close()
-                running[receive] = (task, process, receive)
-            for ready in wait(list(running)):
-                task, process, receive = running.pop(ready)
-                try:
-                    kind, payload = receive.recv()
-                except (EOFError, OSError):
-                    kind, payload = "died", None
-                receive.close()
-                process.join()
-                if kind == "ok" and payload.get("status") == "completed":
-                    yield Outcome(task, "completed", payload, attempts=tries[task.id])
-                    continue
-                if kind == "died":
-                    error = (
-                        f"worker process {process.pid} died (exit code {process.exitcode}) while running it"
+        try:
+            while queue or running:
+                while queue and len(running) < self.workers:
+                    task = queue.pop(0)
+                    tries[task.id] = tries.get(task.id, 0) + 1
+                    receive, send = context.Pipe(duplex=False)
+                    process = context.Process(
+                        target=self.target, args=(task, send), name=f"cascade-{task.id}"
                     )
-                elif kind == "ok":
-                    error = str(payload.get("error", "run failed"))
-                else:
-                    error = str(payload)
-                if tries[task.id] <= self.retries:
-                    notify(f"{task.id}: {error}; retrying (attempt {tries[task.id] + 1})")
-                    queue.append(task)
-                else:
-                    notify(f"{task.id}: {error}; giving up after {tries[task.id]} attempts")
-                    yield Outcome(task, "failed", payload if kind == "ok" else {}, error, tries[task.id])
+                    process.start()
+                    send.close()
+                    running[receive] = (task, process, receive)
+                for ready in wait(list(running)):
+                    task, process, receive = running.pop(ready)
+                    try:
+                        kind, payload = receive.recv()
+                    except (EOFError, OSError):
+                        kind, payload = "died", None
+                    receive.close()
+                    process.join()
+                    if kind == "ok" and payload.get("status") == "completed":
+                        yield Outcome(task, "completed", payload, attempts=tries[task.id])
+                        continue
+                    if kind == "died":
+                        error = f"worker process {process.pid} died (exit code {process.exitcode}) while running it"
+                    elif kind == "ok":
+                        error = str(payload.get("error", "run failed"))
+                    else:
+                        error = str(payload)
+                    # A dead worker or a devnet failure may pass on another try; a failure of the run itself
+                    # would repeat with the same seed, so it is reported at once.
+                    retryable = kind != "ok" or bool(payload.get("retryable"))
+                    if retryable and tries[task.id] <= self.retries:
+                        notify(f"{task.id}: {error}; retrying (attempt {tries[task.id] + 1})")
+                        queue.append(task)
+                    else:
+                        notify(f"{task.id}: {error}; giving up after {tries[task.id]} attempt(s)")
+                        yield Outcome(task, "failed", payload if kind == "ok" else {}, error, tries[task.id])
+        finally:  # stopped early (Ctrl-C, an error in the caller): no worker or its devnet outlives the batch
+            for _, process, _ in running.values():
+                process.terminate()
+            for _, process, receive in running.values():
+                process.join(timeout=15)
+                if process.is_alive():
+                    process.kill()
+                    process.join()
+                receive.close()
 
 
 @dataclass
@@ -162,7 +184,8 @@ class DaskExecutor:
     """Tasks on a Dask distributed cluster (`address` like tcp://host:8786). Every worker needs this package,
     the toolchain (`make setup`) and the scenario files at the same paths; run folders are written by the
     workers, so share the output folder (or run workers on this machine). The scheduler reschedules the task
-    of a worker that dies (up to `retries` more times) and the attempt log in the run folder shows it."""
+    of a worker that dies (up to its `distributed.scheduler.allowed-failures` setting, 3 by default); a run
+    whose devnet failed is retried `retries` times; the attempt log in the run folder counts the starts."""
 
     address: str
     retries: int = 1
@@ -181,10 +204,11 @@ class DaskExecutor:
                 f"cannot reach the Dask scheduler at {self.address} ({exc}); start one with `dask scheduler` "
                 "and workers with `dask worker ADDRESS`, or drop --scheduler to run on local processes."
             ) from None
+        batch = uuid.uuid4().hex[:12]  # two batches on one scheduler never share a task key
         with client:
             futures = {
                 client.submit(
-                    execute_strict, task, key=f"cascade-{task.id}", pure=False, retries=self.retries
+                    execute_strict, task, key=f"cascade-{task.id}-{batch}", retries=self.retries
                 ): task
                 for task in tasks
             }

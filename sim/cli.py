@@ -254,7 +254,7 @@ def _batch_errors() -> tuple[type[Exception], ...]:
     "variants_file",
     type=click.Path(path_type=Path),
     default=None,
-    help="A YAML file of variants (see scenarios/oct10_2025_mitigations.yaml).",
+    help="A YAML file of variants (see scenarios/compare/oct10_2025_mitigations.yaml).",
 )
 @_batch_options
 def compare(

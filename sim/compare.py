@@ -68,6 +68,11 @@ def check_variants(scenario: Path, variants: Sequence[Variant]) -> None:
             f"variant name(s) {', '.join(repeated)} given twice; each variant needs its own name."
         )
     for variant in variants:
+        if "seed" in variant.overrides:
+            raise ScenarioError(
+                f"variant {variant.name!r} sets `seed`: a comparison runs every variant on one seed (--seed); "
+                "compare seeds with `cascade sweep --seeds N` instead."
+            )
         try:
             load_scenario(scenario, variant.overrides)
         except ScenarioError as exc:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import json
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,12 +64,25 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+# anvil is stopped by Linux when the thread that started it dies, even by SIGKILL (a killed sweep worker must
+# not leave its devnet running): util-linux's setpriv sets that up between fork and exec with no Python in the
+# child; without it, a preexec hook does the same, but only from the main thread (running Python between fork
+# and exec in a threaded process, such as a Dask worker, can deadlock).
+SETPRIV = shutil.which("setpriv")
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+def _with_parent_death(command: list[str]) -> list[str]:
+    return [SETPRIV, "--pdeathsig", "TERM", "--", *command] if SETPRIV else command
+
+
+def _use_preexec() -> bool:
+    return SETPRIV is None and _LIBC is not None and threading.current_thread() is threading.main_thread()
+
+
 def _die_with_parent() -> None:
-    """In the child before exec: ask Linux to stop anvil when the process that started it dies, even by
-    SIGKILL (a killed sweep worker must not leave its devnet running)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if _LIBC is not None:
+        _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -138,21 +154,22 @@ class Devnet:
         with open(Path(self._workdir.name) / "anvil.log", "wb") as log:
             try:
                 self._process = subprocess.Popen(
-                    self._command(config_out),
+                    _with_parent_death(self._command(config_out)),
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    preexec_fn=_die_with_parent,
+                    preexec_fn=_die_with_parent if _use_preexec() else None,
                 )
             except BaseException:
                 self.stop()
                 raise
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._process.poll() is not None:
+            code = self._process.poll()
+            if code is not None:
                 output = (Path(self._workdir.name) / "anvil.log").read_text(errors="replace")[-2000:]
                 self.stop()
                 raise DevnetError(
-                    f"anvil exited with code {self._process.returncode} while starting on port {self.port}: "
+                    f"anvil exited with code {code} while starting on port {self.port}: "
                     f"{output.strip() or 'no output'}. Check that the port is free and the binary runs "
                     "(`make setup` reinstalls it)."
                 )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sim.agents.base import Agent
-from sim.attribution import Attribution, MarketProbe, Source
+from sim.attribution import Attribution, MarketProbe, PositionKey, Source
 from sim.metrics import liquidation_usd
 from sim.scenario import OracleSource, Scenario
 from sim.views.lending import LendingView
@@ -29,10 +29,12 @@ class LendingProbe:
     def oracle(self) -> str:
         return self.view.oracle
 
-    def under_water(self) -> list[bytes]:
+    def under_water(self) -> list[PositionKey]:
         return [user for user, _ in self.view.liquidatable()]
 
-    def exposure(self, account: bytes) -> dict[str, float]:
+    def exposure(self, key: PositionKey) -> dict[str, float]:
+        assert isinstance(key, bytes)
+        account = key
         view = self.view
         prices = view.prices()
         emode = view.emode_of(account)
@@ -62,15 +64,26 @@ class VenueProbe:
     def oracle(self) -> str:
         return self.view.oracle
 
-    def under_water(self) -> list[bytes]:
-        return self.view.liquidatable()
+    def under_water(self) -> list[PositionKey]:
+        """Each margin group under maintenance (cross margin: the account's one group)."""
+        return [
+            (account, group)
+            for account in self.view.liquidatable()
+            for group, health in self.view.health(account)
+            if health.liquidatable
+        ]
 
-    def exposure(self, account: bytes) -> dict[str, float]:
+    def exposure(self, key: PositionKey) -> dict[str, float]:
+        """The group's own collateral (at its ratio), debts and perps: an isolated group answers for itself."""
+        assert isinstance(key, tuple)
+        account, number = key
         view = self.view
         decimals = view.world.market.decimals
         prices = {a: p for (label, a), p in view.world.oracle_prices.items() if label == view.oracle}
         out: dict[str, float] = {}
         for group in view.accounts.get(account, (False, ()))[1]:
+            if group.group != number:
+                continue
             for asset, amount in group.collaterals:
                 usd = amount / 10 ** decimals[asset] * prices.get(asset, 0) / USD8
                 out[asset] = out.get(asset, 0.0) + usd * view.ratios.get(asset, 0) / 10_000
@@ -91,7 +104,7 @@ def _source(scenario: Scenario, world: World, oracle: str, asset: str, spec: Ora
         return Source()
     asset_is_token0 = (view.info.tokens[0] == asset) == view.token0_first
     if spec.kind != "index":
-        return Source(spec.pool, asset_is_token0)
+        return Source(spec.pool, asset_is_token0, twap=spec.kind == "twap")
     underlying = scenario.assets[asset].underlying
     return Source(
         spec.pool,

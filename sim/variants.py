@@ -90,14 +90,14 @@ def parse_axis(text: str) -> tuple[str, list[Any]]:
             f"{where}: expected key=v1,v2,... (e.g. --grid mitigations.circuit_breaker.drop=0.1,0.3)."
         )
     values = [_value(v, where) for v in split_top(raw)]
-    if len(set(map(repr, values))) != len(values):
-        raise SpecError(f"{where}: a value is repeated; give each value once.")
+    if any(a == b for i, a in enumerate(values) for b in values[i + 1 :]):
+        raise SpecError(f"{where}: a value is repeated (1 and 1.0 are the same value); give each value once.")
     return _key(key.strip(), where), values
 
 
 def load_variants_file(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
-    """A YAML file `{scenario?, seed?, blocks?, variants: {NAME: {key: value, ...}}}`; returns the settings and
-    the variants in file order."""
+    """A YAML file `{description?, seed?, blocks?, variants: {NAME: {key: value, ...}}}`; returns the settings
+    and the variants in file order."""
     try:
         data = yaml.safe_load(path.read_text())
     except OSError as exc:
@@ -108,12 +108,16 @@ def load_variants_file(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict
         raise SpecError(
             f"{path}: expected a mapping with `variants: {{NAME: {{key: value}}}}` (at least one)."
         )
-    unknown = set(data) - {"scenario", "seed", "blocks", "description", "variants"}
+    unknown = set(data) - {"seed", "blocks", "description", "variants"}
     if unknown:
         raise SpecError(
-            f"{path}: unknown field(s) {', '.join(sorted(unknown))}; "
-            "allowed: scenario, seed, blocks, description, variants."
+            f"{path}: unknown field(s) {', '.join(sorted(unknown))}; allowed: seed, blocks, description, variants "
+            "(the scenario is the command's argument)."
         )
+    for name, least in (("seed", 0), ("blocks", 1)):
+        value = data.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < least):
+            raise SpecError(f"{path}: field `{name}` must be a whole number >= {least} (got {value!r}).")
     variants: list[tuple[str, dict[str, Any]]] = []
     for name, changes in data["variants"].items():
         where = f"{path}: variants.{name}"
@@ -124,5 +128,5 @@ def load_variants_file(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict
         if not isinstance(changes, dict):
             raise SpecError(f"{where}: expected a mapping of scenario field paths to values.")
         variants.append((str(name), {_key(str(k), where): v for k, v in changes.items()}))
-    settings = {k: data[k] for k in ("scenario", "seed", "blocks", "description") if k in data}
+    settings = {k: data[k] for k in ("seed", "blocks", "description") if k in data}
     return settings, variants

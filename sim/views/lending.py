@@ -70,6 +70,8 @@ class LendingView:
     ) = None
     liquidations: list[Event] = field(default_factory=list)
     deficits: list[Event] = field(default_factory=list)
+    # Account data computed at one (block, time, prices): shared by the bots' search and the health bands.
+    _accounts_at: tuple[Any, dict[bytes, AccountData]] | None = None
 
     def __post_init__(self) -> None:
         self.by_token = {self.world.market.tokens[a].address: a for a in self.assets}
@@ -156,6 +158,7 @@ class LendingView:
         self.seen_prices = dict(prices)
         self.touched.clear()
         self._liquidatable_at = None
+        self._accounts_at = None
 
     # -- positions and health
     def prices(self) -> dict[str, int]:
@@ -189,6 +192,16 @@ class LendingView:
 
     def account(self, user: bytes) -> AccountData:
         return account_data(self.positions(user), self.prices(), self.params, self.emode_of(user))
+
+    def _account_now(self, user: bytes) -> AccountData:
+        """`account(user)`, computed once per block, time and prices (positions change only on refresh)."""
+        key = (self.world.block, self.world.timestamp, tuple(sorted(self.prices().items())))
+        if self._accounts_at is None or self._accounts_at[0] != key:
+            self._accounts_at = (key, {})
+        cache = self._accounts_at[1]
+        if user not in cache:
+            cache[user] = self.account(user)
+        return cache[user]
 
     def _index(self, user: bytes, prices: dict[str, int]) -> None:
         previous = self.critical_of.pop(user, None)
@@ -246,7 +259,7 @@ class LendingView:
                 candidates.add(user)
         out: list[tuple[bytes, AccountData]] = []
         for user in sorted(candidates):
-            data = self.account(user)
+            data = self._account_now(user)
             if is_liquidatable(data):
                 out.append((user, data))
         return out
@@ -264,8 +277,8 @@ class LendingView:
                 continue
             for i, threshold in enumerate(thresholds):
                 counts[i] += len(entries) - entries.bisect_right((price / threshold, MAX_KEY))
-        for user in sorted(self.multi):
-            health = self.account(user).health_factor / WAD
+        for user in sorted(self.multi):  # the bots' search checks these too: computed once per block
+            health = self._account_now(user).health_factor / WAD
             for i, threshold in enumerate(thresholds):
                 counts[i] += health < threshold
         return counts

@@ -14,6 +14,7 @@ from sim.attribution import (
     MM_WITHDRAWAL,
     UNATTRIBUTED,
     Attribution,
+    PositionKey,
     Source,
     cascade_summary,
 )
@@ -42,11 +43,11 @@ class Probe:
     def oracle(self) -> str:
         return "venue"
 
-    def under_water(self) -> list[bytes]:
+    def under_water(self) -> list[PositionKey]:
         price = self.prices[KEY] / PRICE
-        return [a for a, p in self.liquidation_price.items() if price < p and a not in self.liquidated]
+        return [(a, 0) for a, p in self.liquidation_price.items() if price < p and a not in self.liquidated]
 
-    def exposure(self, account: bytes) -> dict[str, float]:
+    def exposure(self, key: PositionKey) -> dict[str, float]:
         return {"X": 1_000.0, "Q": -800.0}
 
 
@@ -55,7 +56,7 @@ def sync(block: int, tx: int, agent: str, x: int, q: int, pool: str = "pool:px")
 
 
 def venue(block: int, tx: int, name: str, account: bytes, proceeds: int = 0) -> Event:
-    args: dict[str, Any] = {"account": account}
+    args: dict[str, Any] = {"account": account, "group": 0}
     if name == "LiquidationCompleted":
         args["proceeds"] = proceeds
     return Event(block, tx, 1, "venue-liquidator-0", "venue", name, args)
@@ -66,12 +67,17 @@ def price_of(x: int, q: int) -> int:
 
 
 class Harness:
-    def __init__(self, liquidation_price: dict[bytes, float], reserves: tuple[int, int] = (1_000, 100_000)):
+    def __init__(
+        self,
+        liquidation_price: dict[bytes, float],
+        reserves: tuple[int, int] = (1_000, 100_000),
+        twap: bool = False,
+    ):
         self.prices = {KEY: price_of(*reserves)}
         self.probe = Probe(self.prices, liquidation_price)
         self.reserves = reserves
         self.attribution = Attribution(
-            sources={KEY: Source("px", True)},
+            sources={KEY: Source("px", True, twap=twap)},
             probes=[self.probe],
             kind_of={
                 "arb-0": "arbitrageur",
@@ -104,8 +110,8 @@ def test_two_wave_cascade_known_answer() -> None:
     # puts Bob under: Bob is wave 2, his trigger Alice's sale, and the amplification (100 + 60) / 100.
     h = Harness({ALICE: 95.0, BOB: 90.0})
     assert h.block(1, [sync(1, 0, "arb-0", 1_031, 97_000)]) == []
-    assert set(h.attribution.under["venue"]) == {ALICE}
-    trigger = h.attribution.under["venue"][ALICE]
+    assert set(h.attribution.under["venue"]) == {(ALICE, 0)}
+    trigger = h.attribution.under["venue"][(ALICE, 0)]
     assert trigger is not None and trigger.cause == EXOGENOUS and trigger.agent == "arb-0"
     assert (trigger.old, trigger.new) == (100 * PRICE, price_of(1_031, 97_000))
 
@@ -119,7 +125,7 @@ def test_two_wave_cascade_known_answer() -> None:
     assert [(r.account, r.wave, r.cause, r.parent, r.usd) for r in records] == [
         ("0x" + ALICE.hex(), 1, EXOGENOUS, None, 100.0)
     ]
-    bob = h.attribution.under["venue"][BOB]
+    bob = h.attribution.under["venue"][(BOB, 0)]
     assert bob is not None and (bob.cause, bob.parent, bob.wave, bob.block) == (LIQUIDATION_SALE, 0, 1, 2)
 
     block3 = [
@@ -146,9 +152,9 @@ def test_account_that_recovers_gets_a_new_trigger() -> None:
     h = Harness({ALICE: 95.0})
     h.block(1, [sync(1, 0, "arb-0", 1_031, 97_000)])
     h.block(2, [sync(2, 0, "arb-0", 1_000, 100_000)])  # back above 95: no longer under
-    assert ALICE not in h.attribution.under["venue"]
+    assert (ALICE, 0) not in h.attribution.under["venue"]
     h.block(3, [sync(3, 0, "seller-0", 1_040, 96_200)])
-    trigger = h.attribution.under["venue"][ALICE]
+    trigger = h.attribution.under["venue"][(ALICE, 0)]
     assert trigger is not None and (trigger.block, trigger.cause, trigger.agent) == (
         3,
         "panic_sale",
@@ -196,12 +202,91 @@ def test_lending_bot_sale_links_to_its_liquidation() -> None:
     )  # fmt: skip
     records = h.block(2, [call, sync(2, 1, "bot-0", 1_050, 95_300)], liquidated=(ALICE,))
     assert [(r.market, r.collateral) for r in records] == [("lending:aave", "X")]
-    bob = h.attribution.under["venue"][BOB]
+    bob = h.attribution.under["venue"][(BOB, 0)]
     assert bob is not None and (bob.cause, bob.parent, bob.agent) == (LIQUIDATION_SALE, 0, "bot-0")
 
 
 def test_bot_trade_without_seized_collateral_is_an_ordinary_trade() -> None:
     h = Harness({ALICE: 99.0})
     h.block(1, [sync(1, 0, "bot-0", 1_010, 99_000)])
-    trigger = h.attribution.under["venue"][ALICE]
+    trigger = h.attribution.under["venue"][(ALICE, 0)]
     assert trigger is not None and trigger.cause == "trade"
+
+
+def test_twap_takes_each_trade_in_over_two_updates() -> None:
+    # A TWAP refreshed at blocks 4 and 8. A panic sale at block 2 was in force for half of the first window
+    # (blocks 2-4 of 0-4): half of its change belongs to the update at 4, the rest to the update at 8. A
+    # liquidation's sale at block 6 counts half at 8: the next account it pushes under is wave 2, not exogenous.
+    h = Harness({ALICE: 95.0, BOB: 93.0}, twap=True)
+    twap = price_of(1_000, 100_000)
+    sale = sync(2, 0, "seller-0", 1_020, 98_100)
+    a = math.log(98_100 / 1_020) - math.log(100_000 / 1_000)
+    h.prices[KEY] = twap
+    for number, events in ((1, []), (2, [sale]), (3, [])):
+        h.reserves = (1_020, 98_100) if number >= 2 else (1_000, 100_000)
+        h.attribution.observe(number, events)
+    h.prices[KEY] = 9_700_000_000  # the average over blocks 0-4
+    h.attribution.observe(4, [])
+    first = h.attribution.moves_now[0].explain()
+    assert first[("panic_sale", "seller-0", None)] == pytest.approx(a * (4 - 2) / 4, rel=1e-12)
+    assert sum(first.values()) == pytest.approx(math.log(97 / 100), rel=1e-12)
+    assert set(h.attribution.under["venue"]) == set()  # 97 is above both liquidation prices
+
+    h.attribution.observe(
+        5, [venue(5, 0, "LiquidationStarted", CAROL), venue(5, 0, "LiquidationCompleted", CAROL, 9)]
+    )
+    dump = sync(6, 0, "venue-liquidator-0", 1_070, 93_500)
+    b = math.log(93_500 / 1_070) - math.log(98_100 / 1_020)
+    h.attribution.observe(6, [venue(6, 0, "LiquidationStarted", CAROL), dump])
+    h.attribution.observe(7, [])
+    h.prices[KEY] = 9_250_000_000
+    h.attribution.observe(8, [])
+    second = h.attribution.moves_now[0].explain()
+    assert second[("panic_sale", "seller-0", None)] == pytest.approx(a * 2 / 4, rel=1e-12)  # the carry
+    assert second[(LIQUIDATION_SALE, "venue-liquidator-0", 1)] == pytest.approx(
+        b * (8 - 6) / (8 - 4), rel=1e-12
+    )
+    bob = h.attribution.under["venue"][(BOB, 0)]
+    assert bob is not None and bob.cause == LIQUIDATION_SALE and bob.parent == 1 and bob.wave == 1
+
+
+@dataclass
+class GroupProbe:
+    """A venue account with two margin groups: a big healthy WETH group and a small isolated ALT group."""
+
+    under: list[tuple[bytes, int]]
+    label: str = "venue"
+    oracle: str = "venue"
+
+    def under_water(self) -> list[PositionKey]:
+        return list(self.under)
+
+    def exposure(self, key: PositionKey) -> dict[str, float]:
+        return {"WETH": 1_000_000.0} if key == (ALICE, 0) else {"X": 10_000.0, "Q": -9_000.0}
+
+
+def test_an_isolated_group_is_charged_to_its_own_asset() -> None:
+    # X falls 10% and WETH 2% in the same block; the ALT-like group 1 goes under. Summed over the account,
+    # WETH's exposure times its move is larger, but group 1 holds no WETH: its trigger is X's move.
+    weth = ("venue", "WETH")
+    prices = {KEY: 100 * PRICE, weth: 4_000 * PRICE}
+    probe = GroupProbe([])
+    attribution = Attribution(
+        sources={}, probes=[probe], kind_of={}, pools={}, pool_labels={}, pool_tokens={}, token_names={},
+        prices=dict(prices), current_prices=lambda: dict(prices), usd_of=lambda e: 1.0,
+    )  # fmt: skip
+    prices[KEY], prices[weth] = 90 * PRICE, 3_920 * PRICE
+    probe.under = [(ALICE, 1)]
+    attribution.observe(1, [])
+    trigger = attribution.under["venue"][(ALICE, 1)]
+    assert trigger is not None and trigger.asset == "X"
+    # Later the WETH group fails on WETH's move: its own trigger, not the ALT group's.
+    prices[weth] = 3_500 * PRICE
+    probe.under = [(ALICE, 1), (ALICE, 0)]
+    attribution.observe(2, [])
+    weth_trigger = attribution.under["venue"][(ALICE, 0)]
+    assert weth_trigger is not None and (weth_trigger.asset, weth_trigger.block) == ("WETH", 2)
+    records = attribution.observe(
+        3, [Event(3, 0, 0, "liq", "venue", "LiquidationStarted", {"account": ALICE, "group": 0})]
+    )
+    assert [(r.trigger_asset, r.trigger_block) for r in records] == [("WETH", 2)]

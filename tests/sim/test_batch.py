@@ -20,7 +20,7 @@ from sim.cli import cli
 from sim.compare import Variant, compare
 from sim.scenario import ScenarioError
 from sim.sweep import plan, sweep
-from sim.variants import SpecError, parse_axis, parse_variant, split_top
+from sim.variants import SpecError, load_variants_file, parse_axis, parse_variant, split_top
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini.yaml"
@@ -45,7 +45,30 @@ def test_specs_split_on_top_level_commas_only() -> None:
         with pytest.raises(SpecError):
             parse_variant(bad)
     with pytest.raises(SpecError, match="repeated"):
-        parse_axis("seed=1,1")
+        parse_axis("x=1,1.0")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("variants: {a: {blocks: 3}}\nscenario: x.yaml\n", "unknown field(s) scenario"),
+        ("seed: abc\nvariants: {a: {}}\n", "field `seed` must be a whole number >= 0 (got 'abc')"),
+        ("blocks: 0\nvariants: {a: {}}\n", "field `blocks` must be a whole number >= 1 (got 0)"),
+        ("variants: {a: [1, 2]}\n", "variants.a: expected a mapping"),
+        ("variants: {}\n", "at least one"),
+        ("variants: {a: {b: 1}\n", "not valid YAML"),
+    ],
+)
+def test_a_bad_variants_file_is_named_with_its_field(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "variants.yaml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as caught:
+        load_variants_file(path)
+    assert str(caught.value).startswith(str(path)) and message in str(caught.value)
+    result = CliRunner().invoke(
+        cli, ["compare", str(MINI), "--variants", str(path), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code != 0 and message in result.output and not (tmp_path / "o").exists()
 
 
 def test_a_bad_variant_or_grid_point_stops_everything_before_it_runs(tmp_path: Path) -> None:
@@ -53,6 +76,8 @@ def test_a_bad_variant_or_grid_point_stops_everything_before_it_runs(tmp_path: P
         compare(
             MINI, [Variant("bad", {"mitigations.circuit_breaker.drop": 7})], tmp_path, LocalExecutor(1), print
         )
+    with pytest.raises(ScenarioError, match="runs every variant on one seed"):
+        compare(MINI, [Variant("reseeded", {"seed": 3})], tmp_path, LocalExecutor(1), print)
     with pytest.raises(ScenarioError, match=r"grid point agents\[nobody\]\.count=1"):
         plan(MINI, [("agents[nobody].count", [1])], 1, tmp_path)
     assert not (tmp_path / "baseline").exists() and not (tmp_path / "runs").exists()
@@ -156,7 +181,18 @@ def test_a_run_that_keeps_failing_is_reported_not_dropped(
     outcomes = list(bad.run([task], messages.append))
     assert [(o.status, o.attempts) for o in outcomes] == [("failed", 2)]
     assert "died (exit code 3)" in outcomes[0].error
-    assert "retrying" in messages[0] and "giving up after 2 attempts" in messages[1]
+    assert "retrying" in messages[0] and "giving up after 2 attempt(s)" in messages[1]
+
+
+def test_a_run_that_fails_on_its_own_is_not_retried(tmp_path: Path) -> None:
+    """A scenario the contracts refuse fails the same way with the same seed: reported once, with its reason."""
+    messages: list[str] = []
+    task = RunTask("refused", str(MINI), str(tmp_path / "refused"), {"synthetic.supply_usd": 1000}, 42, 3)
+    outcomes = list(LocalExecutor(workers=1, retries=2).run([task], messages.append))
+    assert [(o.status, o.attempts) for o in outcomes] == [("failed", 1)]
+    assert "InsufficientBalance" in outcomes[0].error and "retrying" not in " ".join(messages)
+    summary = json.loads((tmp_path / "refused" / "summary.json").read_text())
+    assert summary["status"] == "failed"
 
 
 @pytest.fixture(scope="module")
