@@ -1,7 +1,8 @@
 """Agent PnL: each agent's holdings, marked at the reference prices, when the loop starts and when it ends:
 wallet tokens, constant-product LP shares (its share of the reserves), lending positions (supplied minus
 owed) and venue accounts (collateral minus debt plus perps' unrealized PnL). Read from the world's view, so
-it costs one pass over the agents twice per run, none per block."""
+it costs one pass over the agents twice per run, none per block. StableSwap LP shares are not valued (no agent
+kind holds them; the pools' own liquidity belongs to the scenario funder)."""
 
 from __future__ import annotations
 
