@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -182,7 +185,46 @@ def report(out_dir: Path) -> None:
         raise click.ClickException(str(exc)) from None
 
 
-def _batch_options(command: Any) -> Any:
+@dataclass(frozen=True)
+class BatchSettings:
+    """The options `compare` and `sweep` share."""
+
+    seed: int | None
+    blocks: int | None
+    out_dir: Path | None
+    workers: int | None
+    scheduler: str | None
+    retries: int
+    no_progress: bool
+
+    def executor(self) -> Any:
+        import os
+
+        from sim.batch import make_executor
+
+        scheduler = self.scheduler
+        if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+            raise click.BadParameter(
+                f"{scheduler!r} is not a Dask scheduler address; give it as tcp://HOST:PORT "
+                "(e.g. tcp://10.0.0.5:8786).",
+                param_hint="--scheduler",
+            )
+        return make_executor(self.workers or max(1, (os.cpu_count() or 2) // 2), scheduler, self.retries)
+
+
+def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add the shared options; the command receives them as one `batch: BatchSettings`."""
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> None:
+        names = ("seed", "blocks", "out_dir", "workers", "scheduler", "retries", "no_progress")
+        batch = BatchSettings(**{name: kwargs.pop(name) for name in names})
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            command(batch=batch, **kwargs)
+        except _batch_errors() as exc:
+            raise click.ClickException(str(exc)) from None
+
     options = [
         click.option(
             "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
@@ -210,34 +252,23 @@ def _batch_options(command: Any) -> Any:
             type=click.IntRange(min=0, max=10),
             default=1,
             show_default=True,
-            help="Times a run is retried after its worker died or it failed.",
+            help="Times a run is retried after its worker or its devnet died.",
         ),
         click.option("--no-progress", is_flag=True, help="No progress bar."),
     ]
+    decorated: Callable[..., None] = wrapper
     for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _executor(workers: int | None, scheduler: str | None, retries: int) -> Any:
-    import os
-
-    from sim.batch import make_executor
-
-    if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
-        raise click.BadParameter(
-            f"{scheduler!r} is not a Dask scheduler address; give it as tcp://HOST:PORT (e.g. tcp://10.0.0.5:8786).",
-            param_hint="--scheduler",
-        )
-    return make_executor(workers or max(1, (os.cpu_count() or 2) // 2), scheduler, retries)
+        decorated = option(decorated)
+    return decorated
 
 
 def _batch_errors() -> tuple[type[Exception], ...]:
+    """Bad input to compare and sweep (one paragraph each), and a cluster that cannot be used."""
     from sim.pricepaths import CsvPathError
     from sim.scenario import ScenarioError
     from sim.variants import SpecError
 
-    return (ScenarioError, CsvPathError, SpecError)
+    return (ScenarioError, CsvPathError, SpecError, RuntimeError)
 
 
 @cli.command()
@@ -258,47 +289,33 @@ def _batch_errors() -> tuple[type[Exception], ...]:
 )
 @_batch_options
 def compare(
-    scenario: Path,
-    variant_specs: tuple[str, ...],
-    variants_file: Path | None,
-    seed: int | None,
-    blocks: int | None,
-    out_dir: Path | None,
-    workers: int | None,
-    scheduler: str | None,
-    retries: int,
-    no_progress: bool,
+    scenario: Path, variant_specs: tuple[str, ...], variants_file: Path | None, batch: BatchSettings
 ) -> None:
     """Run SCENARIO's variants on the same seed and compare them side by side."""
     from sim.compare import Variant, print_comparison
     from sim.compare import compare as run_compare
     from sim.variants import load_variants_file, parse_variant
 
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        variants = [Variant(*parse_variant(spec)) for spec in variant_specs]
-        if variants_file is not None:
-            settings, listed = load_variants_file(variants_file)
-            variants = [Variant(name, changes) for name, changes in listed] + variants
-            seed = settings.get("seed", seed) if seed is None else seed
-            blocks = settings.get("blocks", blocks) if blocks is None else blocks
-        if not variants:
-            raise click.UsageError("give at least one --variant NAME:KEY=VALUE,... or a --variants FILE.")
-        target = out_dir or Path("out") / f"{scenario.stem}_compare"
-        shown, outcomes = run_compare(
-            scenario,
-            variants,
-            target,
-            _executor(workers, scheduler, retries),
-            lambda message: None,
-            seed,
-            blocks,
-            not no_progress,
-        )
-    except _batch_errors() as exc:
-        raise click.ClickException(str(exc)) from None
-    except RuntimeError as exc:
-        raise click.ClickException(str(exc)) from None
+    variants = [Variant(*parse_variant(spec)) for spec in variant_specs]
+    seed, blocks = batch.seed, batch.blocks
+    if variants_file is not None:
+        settings, listed = load_variants_file(variants_file)
+        variants = [Variant(name, changes) for name, changes in listed] + variants
+        seed = settings.get("seed") if seed is None else seed
+        blocks = settings.get("blocks") if blocks is None else blocks
+    if not variants:
+        raise click.UsageError("give at least one --variant NAME:KEY=VALUE,... or a --variants FILE.")
+    target = batch.out_dir or Path("out") / f"{scenario.stem}_compare"
+    shown, outcomes = run_compare(
+        scenario,
+        variants,
+        target,
+        batch.executor(),
+        lambda message: None,
+        seed,
+        blocks,
+        not batch.no_progress,
+    )
     print_comparison(shown, outcomes)
     click.echo(f"comparison: {target / 'comparison.html'} (data: comparison.csv, comparison.json)")
     if any(o.status != "completed" for o in outcomes):
@@ -322,48 +339,31 @@ def compare(
     "--seeds", type=click.IntRange(min=1), default=1, show_default=True, help="Seeds per grid point."
 )
 @_batch_options
-def sweep(
-    scenario: Path,
-    grid_specs: tuple[str, ...],
-    seeds: int,
-    seed: int | None,
-    blocks: int | None,
-    out_dir: Path | None,
-    workers: int | None,
-    scheduler: str | None,
-    retries: int,
-    no_progress: bool,
-) -> None:
+def sweep(scenario: Path, grid_specs: tuple[str, ...], seeds: int, batch: BatchSettings) -> None:
     """Run SCENARIO over a grid of parameter values and seeds in parallel; write sweep.csv and heatmaps."""
     from sim.sweep import sweep as run_sweep
     from sim.variants import parse_axis
 
-    signal.signal(signal.SIGTERM, _interrupt)
-    target = out_dir or Path("out") / f"{scenario.stem}_sweep"
-    try:
-        axes = [parse_axis(spec) for spec in grid_specs]
-        outcomes = run_sweep(
-            scenario,
-            axes,
-            seeds,
-            target,
-            _executor(workers, scheduler, retries),
-            lambda message: None,
-            blocks,
-            seed,
-            not no_progress,
-        )
-    except _batch_errors() as exc:
-        raise click.ClickException(str(exc)) from None
-    except RuntimeError as exc:
-        raise click.ClickException(str(exc)) from None
+    target = batch.out_dir or Path("out") / f"{scenario.stem}_sweep"
+    axes = [parse_axis(spec) for spec in grid_specs]
+    outcomes = run_sweep(
+        scenario,
+        axes,
+        seeds,
+        target,
+        batch.executor(),
+        lambda message: None,
+        batch.blocks,
+        batch.seed,
+        not batch.no_progress,
+    )
     failed = [o for o in outcomes if o.status != "completed"]
     click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs completed")
     click.echo(f"sweep: {target / 'sweep.csv'} (heatmaps and sweep.html beside it)")
     if failed:
         raise click.ClickException(
-            f"{len(failed)} run(s) failed after retries: {', '.join(o.task.id for o in failed)}; "
-            "their errors are in sweep.csv, the completed runs' figures are written."
+            f"{len(failed)} run(s) failed: {', '.join(o.task.id for o in failed)}; their errors are in "
+            "sweep.csv, the completed runs' figures are written."
         )
 
 
