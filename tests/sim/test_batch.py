@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from sim.batch import ATTEMPTS_FILE, LocalExecutor, RunTask
+from sim.batch import ATTEMPTS_FILE, DaskExecutor, LocalExecutor, RunTask
 from sim.cli import cli
 from sim.compare import Variant, compare
 from sim.scenario import ScenarioError
@@ -218,6 +218,22 @@ def test_dask_cluster_runs_the_same_runs_bit_for_bit(tmp_path: Path, dask_cluste
     assert [r["status"] for r in dask_rows] == ["completed", "completed"]
     assert [r["events_sha256"] for r in dask_rows] == [o.summary["events_sha256"] for o in local]
     assert (tmp_path / "dask" / "heatmap_bad_debt_usd.png").is_file()
+
+
+def test_dask_worker_killed_mid_run_is_rescheduled_and_reported(tmp_path: Path, dask_cluster: Any) -> None:
+    killed: list[int] = []
+    messages: list[str] = []
+    killer = threading.Thread(target=_kill_first_worker, args=(tmp_path, killed))
+    killer.start()
+    executor = DaskExecutor(dask_cluster.scheduler_address)
+    outcomes = sweep(MINI, AXES[:1], 1, tmp_path, executor, messages.append, BLOCKS, None, False)
+    killer.join()
+    assert killed, "the worker was never seen running"
+    assert [o.status for o in outcomes] == ["completed", "completed"]
+    first = next(o for o in outcomes if o.task.id == "p000-s42")
+    assert first.attempts == 2 and any("p000-s42" in m and "attempt 2" in m for m in messages)
+    rows = list(csv.DictReader((tmp_path / "sweep.csv").open()))
+    assert [r["attempts"] for r in rows] == ["2", "1"]
 
 
 def test_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> None:
