@@ -52,7 +52,7 @@ CAUSE_BY_KIND: dict[str, str] = {
 REFERENCE_AGENT = "reference-path"
 ZERO = b"\x00" * 20
 LIQUIDATION_COLUMNS = (
-    "id", "block", "tx_index", "market", "account", "collateral", "usd", "mode",
+    "id", "block", "tx_index", "market", "account", "group", "collateral", "usd", "mode",
     "trigger_block", "trigger_oracle", "trigger_asset", "trigger_old", "trigger_new",
     "cause", "cause_agent", "parent", "wave",
 )  # fmt: skip
@@ -100,6 +100,7 @@ class LiquidationRecord:
     tx_index: int
     market: str
     account: str
+    group: int | None  # the venue margin group (cross margin: 0); None for lending
     collateral: str
     usd: float
     mode: str
@@ -279,6 +280,7 @@ class Attribution:
             tx_index=event.tx_index,
             market=market,
             account="0x" + account.hex(),
+            group=key[1] if isinstance(key, tuple) else None,
             collateral=collateral,
             usd=0.0,
             mode=self.mode_of(market, account),
