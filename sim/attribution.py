@@ -47,6 +47,7 @@ CAUSE_BY_KIND: dict[str, str] = {
     "seller": "panic_sale",
     "redeemer": "redemption",
     "liquidation_bot": LIQUIDATION_SALE,
+    "flash_liquidation_bot": LIQUIDATION_SALE,
     "venue_liquidator": LIQUIDATION_SALE,
 }
 REFERENCE_AGENT = "reference-path"

@@ -145,6 +145,9 @@ def _setup_agents(
 ) -> None:
     context = SetupContext(world.market, world, funder)
     txs: list[TxRequest] = [tx for agent in agents for tx in agent.setup(context)]
+    for agent in agents:
+        for label, handle in agent.contracts().items():
+            decoder.register(label, handle)
     for start in range(0, len(txs), SETUP_BLOCK_TXS):
         block = chain.send_block(txs[start : start + SETUP_BLOCK_TXS])
         for result in block.txs:

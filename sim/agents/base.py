@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from sim.chain import TxRequest, Wallet
+from sim.contracts import Handle
 
 if TYPE_CHECKING:
     from sim.market import Market
@@ -47,6 +48,10 @@ class Agent(ABC):
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         """Transactions that open this agent's starting position (funded by the scenario funder)."""
         return []
+
+    def contracts(self) -> dict[str, Handle]:
+        """Contracts this agent deploys for itself (label -> handle), so their events are decoded too."""
+        return {}
 
     @abstractmethod
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:

@@ -8,9 +8,18 @@ import numpy as np
 
 from sim.agents.base import Agent, SetupContext
 from sim.agents.trading import MAX_UINT, approvals, best_quote, spenders_for, swap_tx
+from sim.artifacts import load_artifact
 from sim.chain import TxRequest, Wallet
-from sim.contracts import Handle
-from sim.mirrors.lending import RAY, LiquidationError, liquidation_amounts
+from sim.contracts import DEPLOY_GAS, Handle, abi_of, create_address
+from sim.mirrors.lending import (
+    FLASHLOAN_PREMIUM_BPS,
+    RAY,
+    EModeCategory,
+    LiquidationError,
+    Position,
+    liquidation_amounts,
+    percent_mul_ceil,
+)
 from sim.views.lending import LendingView
 from sim.world import World
 
@@ -273,3 +282,108 @@ class LiquidationBot(Agent):
                         )
                     )
         return txs
+
+
+@dataclass(frozen=True)
+class FlashPlan:
+    collateral: str
+    debt: str
+    debt_to_cover: int
+    pool: str
+    profit: int  # in the debt asset's base units, after the flash-loan premium
+
+
+@dataclass
+class FlashLiquidationBot(Agent):
+    """Liquidates with no capital: its own FlashLiquidator contract flash-borrows the debt asset from the pool,
+    liquidates, sells the seizure into a constant-product pair and repays, in one transaction. It sends only
+    liquidations the mirrors predict profitable after the premium (the contract reverts the rest whole)."""
+
+    kind = "flash_liquidation_bot"
+
+    view: LendingView | None = None
+    max_per_block: int = 10
+    sell_pools: list[str] = field(default_factory=list)
+    min_profit_usd: float = 0.0
+    contract: Handle | None = None
+
+    def setup(self, ctx: SetupContext) -> list[TxRequest]:
+        """Deploys the bot's FlashLiquidator (its first transaction, so its address is known now)."""
+        assert self.view is not None
+        data = load_artifact("FlashLiquidator").bytecode + abi_of("FlashLiquidator").encode_constructor(
+            self.view.pool.address
+        )
+        self.contract = Handle("FlashLiquidator", create_address(self.wallet.address, self.wallet.nonce))
+        return [TxRequest(self.wallet, None, data, gas=DEPLOY_GAS, tag=self.name)]
+
+    def contracts(self) -> dict[str, Handle]:
+        return {f"bot:{self.name}": self.contract} if self.contract is not None else {}
+
+    def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
+        assert self.view is not None and self.contract is not None
+        txs: list[TxRequest] = []
+        tokens = world.market.tokens
+        for user, _ in self.view.liquidatable()[: self.max_per_block]:
+            plan = self.plan(world, self.view.positions(user), self.view.emode_of(user))
+            if plan is None:
+                continue
+            txs.append(
+                self.contract.tx(
+                    self.wallet,
+                    "liquidate",
+                    tokens[plan.collateral].address,
+                    tokens[plan.debt].address,
+                    user,
+                    plan.debt_to_cover,
+                    world.pools[plan.pool].info.handle.address,
+                    0,
+                    tag=self.name,
+                )
+            )
+            self.count("liquidations")
+            self.count("expected_profit_usd", self._usd(plan.debt, plan.profit))
+        return txs
+
+    def plan(
+        self, world: World, positions: dict[str, Position], emode: EModeCategory | None
+    ) -> FlashPlan | None:
+        """The most profitable (collateral, debt, pair) liquidation of these positions, if it clears
+        `min_profit_usd` after the flash-loan premium, predicted with the lending and AMM mirrors."""
+        assert self.view is not None
+        view = self.view
+        prices = view.prices()
+        best: FlashPlan | None = None
+        debts = sorted(a for a, p in positions.items() if p.debt > 0)
+        collaterals = sorted(a for a, p in positions.items() if p.supplied > 0 and p.collateral_enabled)
+        for debt in debts:
+            for collateral in collaterals:
+                pools = [
+                    n
+                    for n in self.sell_pools
+                    if world.pools[n].cpmm is not None
+                    and set(world.pools[n].info.tokens) == {collateral, debt}
+                ]
+                if collateral == debt or not pools:
+                    continue
+                try:
+                    amounts = liquidation_amounts(
+                        positions, prices, view.params, emode, collateral, debt, MAX_UINT
+                    )
+                except LiquidationError:
+                    continue
+                premium = percent_mul_ceil(amounts.debt_repaid, FLASHLOAN_PREMIUM_BPS)
+                for name in pools:
+                    out = world.pools[name].amount_out(
+                        collateral, debt, amounts.collateral_to_liquidator, world.timestamp
+                    )
+                    profit = out - amounts.debt_repaid - premium
+                    if self._usd(debt, profit) <= self.min_profit_usd:
+                        continue
+                    if best is None or profit > best.profit:
+                        best = FlashPlan(collateral, debt, amounts.debt_repaid, name, profit)
+        return best
+
+    def _usd(self, asset: str, amount: int) -> float:
+        assert self.view is not None
+        price = self.view.prices().get(asset, 0)
+        return float(amount * price / 1e8 / 10 ** self.view.params[asset].decimals)

@@ -99,6 +99,18 @@ class LiquidationBotParams(AgentParams):
     sell_pools: list[str] = []
 
 
+@register("flash_liquidation_bot")
+class FlashLiquidationBotParams(AgentParams):
+    """Liquidates on a lending market with flash loans through its own contract (no capital); sells the
+    seizure into the constant-product pairs among `sell_pools`; sends only what clears `min_profit_usd`."""
+
+    market: str
+    sell_pools: list[str]
+    max_per_block: int = 10
+    priority: Draw = 100.0
+    min_profit_usd: float = 0.0
+
+
 @register("whale")
 class WhaleParams(AgentParams):
     """A unified-margin venue account: `collateral` weights of `capital_usd`, a stable loan of `loop_fraction`

@@ -14,7 +14,7 @@ from sim.agents.arbitrageur import Arbitrageur
 from sim.agents.base import Agent
 from sim.agents.funding_keeper import FundingKeeper
 from sim.agents.keeper import OracleKeeper, PushedFeed
-from sim.agents.lending_agents import Borrower, LiquidationBot, Looper
+from sim.agents.lending_agents import Borrower, FlashLiquidationBot, LiquidationBot, Looper
 from sim.agents.params import AGENT_PARAMS, AgentParams
 from sim.agents.seller import Seller
 from sim.agents.venue_agents import MarketMaker, Redeemer, VenueLiquidator, Whale
@@ -135,6 +135,14 @@ def _liquidation_bot(name: str, wallet: Wallet, p: AgentParams, c: BuildContext)
     )  # fmt: skip
 
 
+def _flash_liquidation_bot(name: str, wallet: Wallet, p: AgentParams, c: BuildContext) -> Agent:
+    q = _params(p)
+    return FlashLiquidationBot(
+        name, wallet, priority=int(c.d(q["priority"])), view=c.world.lending[q["market"]],
+        max_per_block=q["max_per_block"], sell_pools=q["sell_pools"], min_profit_usd=q["min_profit_usd"],
+    )  # fmt: skip
+
+
 def _whale(name: str, wallet: Wallet, p: AgentParams, c: BuildContext) -> Agent:
     q = _params(p)
     venue = c.world.venue
@@ -190,6 +198,7 @@ BUILDERS: dict[str, Callable[[str, Wallet, AgentParams, BuildContext], Agent]] =
     "looper": _looper,
     "borrower": _borrower,
     "liquidation_bot": _liquidation_bot,
+    "flash_liquidation_bot": _flash_liquidation_bot,
     "whale": _whale,
     "market_maker": _market_maker,
     "venue_liquidator": _venue_liquidator,

@@ -75,6 +75,10 @@ def percent_mul(value: int, bps: int) -> int:
     return (value * bps + HALF_PERCENTAGE_FACTOR) // PERCENTAGE_FACTOR
 
 
+# LendingPool.DEFAULT_FLASHLOAN_PREMIUM: the flash-loan fee in basis points, rounded up on the amount.
+FLASHLOAN_PREMIUM_BPS = 5
+
+
 def percent_mul_ceil(value: int, bps: int) -> int:
     return -(-(value * bps) // PERCENTAGE_FACTOR)
 

@@ -8,13 +8,20 @@ import pytest
 from sim.abi import ContractAbi
 from sim.agents.arbitrageur import Arbitrageur, cpmm_input_to_price
 from sim.agents.keeper import OracleKeeper, PushedFeed
-from sim.agents.lending_agents import LiquidationBot, Looper
+from sim.agents.lending_agents import FlashLiquidationBot, LiquidationBot, Looper
 from sim.agents.venue_agents import MarketMaker, Redeemer
 from sim.chain import Wallet
 from sim.contracts import Handle, abi_of
 from sim.market import Market, PoolInfo
 from sim.mirrors.cpmm import CpmmState, get_amount_out
-from sim.mirrors.lending import RAY, EModeCategory, ReserveParams
+from sim.mirrors.lending import (
+    FLASHLOAN_PREMIUM_BPS,
+    RAY,
+    EModeCategory,
+    ReserveParams,
+    liquidation_amounts,
+    percent_mul_ceil,
+)
 from sim.views.lending import LendingView, UserBook
 from sim.views.synthetic import SyntheticView
 from sim.world import World
@@ -223,6 +230,32 @@ def test_liquidation_bot_repays_the_close_factor_and_sells_the_seizure(
     liquidation, _ = bot.act(world, RNG)
     # HF 0.949 <= 0.95: the whole debt may be repaid.
     assert int.from_bytes(liquidation.data[4 + 96 : 4 + 128], "big") == 35_000 * 10**6
+
+
+def test_flash_bot_sends_only_what_the_mirrors_say_pays(lending: LendingView, world: World) -> None:
+    """The bot's profit forecast is the lending mirror's seizure sold through the pair's mirror, minus the debt
+    and the flash premium; a deep pair pays, a shallow one (or a higher threshold) does not."""
+    risky = addr(102)
+    borrow_against(lending, risky, "WETH", 10 * 10**18, 35_000 * 10**6)
+    bot = FlashLiquidationBot("flash", wallet(6), view=lending, sell_pools=["weth_usdc", "usde_usdt"])
+    bot.contract = Handle("FlashLiquidator", addr(60))
+    world.oracle_prices[("aave", "WETH")] = 4_100 * 10**8  # HF 0.972: half the debt
+    plan = bot.plan(world, lending.positions(risky), None)
+    amounts = liquidation_amounts(
+        lending.positions(risky), lending.prices(), lending.params, None, "WETH", "USDC", 2**256 - 1
+    )
+    out = get_amount_out(amounts.collateral_to_liquidator, 1_000 * 10**18, 4_400_000 * 10**6)
+    premium = percent_mul_ceil(17_500 * 10**6, FLASHLOAN_PREMIUM_BPS)
+    assert plan is not None and (plan.collateral, plan.debt, plan.pool) == ("WETH", "USDC", "weth_usdc")
+    assert plan.debt_to_cover == 17_500 * 10**6 and plan.profit == out - 17_500 * 10**6 - premium
+    [tx] = bot.act(world, RNG)
+    assert tx.to == addr(60) and call_name(tx.data, "FlashLiquidator") == "liquidate"
+    assert int.from_bytes(tx.data[4 + 96 : 4 + 128], "big") == 17_500 * 10**6
+    bot.min_profit_usd = plan.profit / 10**6 + 1  # just above what it would make: it stays put
+    assert bot.act(world, RNG) == []
+    bot.min_profit_usd = 0.0
+    world.pools["weth_usdc"].cpmm = CpmmState(reserve0=44_000 * 10**6, reserve1=10 * 10**18, total_supply=1)
+    assert bot.plan(world, lending.positions(risky), None) is None  # a thin pair loses money
 
 
 def test_looper_unwinds_on_risk_off_and_holds_otherwise(lending: LendingView, world: World) -> None:

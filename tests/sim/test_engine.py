@@ -113,6 +113,24 @@ def test_agent_pnl_covers_every_agent(mini_run: tuple[Path, dict[str, Any]]) -> 
     assert bots and all(float(r["start_usd"]) > 0 for r in bots)  # funded with stables at set-up
 
 
+def test_flash_loan_bots_liquidate_without_capital(tmp_path: Path) -> None:
+    summary = run(RunOptions(scenario=DATA / "flash.yaml", out_dir=tmp_path))
+    events = [json.loads(line) for line in (tmp_path / "events.jsonl").open()]
+    flashes = [e for e in events if e["event"] == "FlashLiquidation"]
+    calls = [e for e in events if e["event"] == "LiquidationCall"]
+    assert flashes and len(flashes) == len(calls) == summary["liquidations"]["lending:aave"]["count"]
+    assert all(e["contract"].startswith("bot:flash_liquidation_bot-") for e in flashes)
+    assert all(e["agent"].startswith("flash_liquidation_bot-") for e in calls)
+    rows = list(csv.DictReader((tmp_path / "agents.csv").open()))
+    bots = [r for r in rows if r["kind"] == "flash_liquidation_bot"]
+    assert all(float(r["start_usd"]) == 0.0 for r in bots)  # no capital at all
+    profit = sum(int(e["args"]["profit"]) for e in flashes) / 10**6
+    assert sum(float(r["pnl_usd"]) for r in bots) == pytest.approx(profit, abs=0.01 * len(bots))
+    assert profit > 0
+    # Their sales happen inside the liquidation's transaction: the oracle here is pushed, so nothing cascades.
+    assert summary["cascade"]["by_cause"]["exogenous"]["count"] == len(calls)
+
+
 def test_same_seed_gives_identical_blocks_and_event_log(
     tmp_path: Path, mini_run: tuple[Path, dict[str, Any]]
 ) -> None:

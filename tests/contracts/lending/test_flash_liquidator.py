@@ -1,0 +1,119 @@
+"""FlashLiquidator: a capital-free liquidation in one transaction (flash loan -> liquidationCall -> sale into a
+constant-product pair -> repayment), checked to the wei against the lending and AMM mirrors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ape
+import pytest
+
+from sim.mirrors.cpmm import get_amount_out
+from sim.mirrors.lending import liquidation_amounts, percent_mul_ceil
+
+USD = 10**8
+MAX = 2**256 - 1
+
+
+@pytest.fixture
+def m(market: Any) -> Any:
+    market.zero_rates("USDC", "WETH", "WBTC")
+    return market
+
+
+@pytest.fixture
+def weth_usdc(project: Any, m: Any, deployer: Any) -> Any:
+    """A WETH/USDC pair at 3,500 USDC per WETH, 1,000 WETH deep."""
+    factory = project.ConstantProductFactory.deploy(deployer, sender=deployer)
+    weth, usdc = m.tokens["WETH"], m.tokens["USDC"]
+    factory.createPair(weth, usdc, sender=deployer)
+    pair = project.ConstantProductPool.at(factory.getPair(weth, usdc))
+    m.mint(pair, "WETH", 1_000 * 10**18)
+    m.mint(pair, "USDC", 3_500_000 * 10**6)
+    pair.mint(deployer, sender=deployer)
+    return pair
+
+
+@pytest.fixture
+def bot(project: Any, m: Any, liquidator: Any) -> Any:
+    return project.FlashLiquidator.deploy(m.pool, sender=liquidator)
+
+
+def underwater(m: Any, user: Any) -> None:
+    m.supply(user, "WETH", 10 * 10**18)
+    m.borrow(user, "USDC", 30_000 * 10**6)
+    m.set_price("WETH", 3_500 * USD)  # HF = 35,000 x 82.5% / 30,000 = 0.9625
+
+
+def test_flash_liquidation_repays_the_loan_and_pays_the_owner(
+    m: Any, weth_usdc: Any, bot: Any, alice: Any, liquidator: Any
+) -> None:
+    underwater(m, alice)
+    weth, usdc = m.tokens["WETH"], m.tokens["USDC"]
+    to_cover = 15_000 * 10**6  # the close factor allows half the debt
+    expected = liquidation_amounts(
+        m.positions(alice), m.prices(), m.params(), m.emode(alice), "WETH", "USDC", to_cover
+    )
+    r0, r1, _ = weth_usdc.getReserves()
+    weth_is_0 = weth_usdc.token0() == weth.address
+    reserve_in, reserve_out = (r0, r1) if weth_is_0 else (r1, r0)
+    proceeds = get_amount_out(expected.collateral_to_liquidator, reserve_in, reserve_out)
+    premium = percent_mul_ceil(to_cover, 5)
+    before = usdc.balanceOf(liquidator)
+    receipt = bot.liquidate(weth, usdc, alice, to_cover, weth_usdc, 0, sender=liquidator)
+    [event] = receipt.decode_logs(bot.FlashLiquidation)
+    assert (event.debtCovered, event.collateralSold, event.proceeds, event.premium) == (
+        expected.debt_repaid,
+        expected.collateral_to_liquidator,
+        proceeds,
+        premium,
+    )
+    assert event.profit == proceeds - expected.debt_repaid - premium > 0
+    assert usdc.balanceOf(liquidator) - before == event.profit
+    assert usdc.balanceOf(bot) == 0 and weth.balanceOf(bot) == 0
+    assert int(m.pool.getUserReserve(alice, usdc).debt) == 30_000 * 10**6 - expected.debt_repaid
+    [call] = receipt.decode_logs(m.pool.LiquidationCall)
+    assert call.liquidator == bot.address  # the contract is the liquidator; the pool saw a normal liquidation
+
+
+def test_unprofitable_liquidation_reverts_whole(
+    m: Any, weth_usdc: Any, bot: Any, alice: Any, liquidator: Any
+) -> None:
+    underwater(m, alice)
+    weth, usdc = m.tokens["WETH"], m.tokens["USDC"]
+    with ape.reverts(bot.Unprofitable):
+        bot.liquidate(weth, usdc, alice, 15_000 * 10**6, weth_usdc, 10**12, sender=liquidator)
+    assert int(m.pool.getUserReserve(alice, usdc).debt) == 30_000 * 10**6  # nothing happened
+
+
+def test_only_the_owner_and_the_pool_can_drive_it(
+    m: Any, weth_usdc: Any, bot: Any, alice: Any, bob: Any
+) -> None:
+    weth, usdc = m.tokens["WETH"], m.tokens["USDC"]
+    with ape.reverts(bot.NotOwner):
+        bot.liquidate(weth, usdc, alice, 1, weth_usdc, 0, sender=bob)
+    with ape.reverts(bot.NotPool):
+        bot.executeOperation(usdc, 1, 0, bot, b"", sender=bob)
+    with ape.reverts(bot.NotOwner):
+        bot.sweep(usdc, sender=bob)
+
+
+def test_a_flash_loan_started_by_someone_else_is_refused(m: Any, bot: Any, bob: Any) -> None:
+    usdc = m.tokens["USDC"]
+    with ape.reverts(bot.NotInitiator):
+        m.pool.flashLoanSimple(bot, usdc, 10**6, b"", 0, sender=bob)
+
+
+def test_a_pair_without_the_debt_asset_is_refused(
+    project: Any, m: Any, bot: Any, alice: Any, liquidator: Any, deployer: Any
+) -> None:
+    underwater(m, alice)
+    factory = project.ConstantProductFactory.deploy(deployer, sender=deployer)
+    weth, wbtc = m.tokens["WETH"], m.tokens["WBTC"]
+    factory.createPair(weth, wbtc, sender=deployer)
+    pair = project.ConstantProductPool.at(factory.getPair(weth, wbtc))
+    m.mint(pair, "WETH", 100 * 10**18)
+    m.mint(pair, "WBTC", 4 * 10**8)
+    pair.mint(deployer, sender=deployer)
+    with ape.reverts(bot.WrongPair):
+        bot.liquidate(weth, m.tokens["USDC"], alice, 15_000 * 10**6, pair, 0, sender=liquidator)
