@@ -1,5 +1,6 @@
 """Gas per operation, measured from receipts: deploys of the default market, then every call the agents made
-in the mini cascade (tests/sim/data/mini.yaml). Prints the table and writes docs/gas.md.
+in the mini cascade (tests/sim/data/mini.yaml) and in its flash-loan variant (tests/sim/data/flash.yaml, for
+FlashLiquidator.liquidate). Prints the table and writes docs/gas.md.
 
 Run: .venv/bin/python benchmarks/gas_table.py
 """
@@ -13,19 +14,26 @@ from sim.paths import REPO_ROOT
 from sim.run import RunOptions, run
 
 SCENARIO = REPO_ROOT / "tests" / "sim" / "data" / "mini.yaml"
+FLASH = REPO_ROOT / "tests" / "sim" / "data" / "flash.yaml"
 OUT = REPO_ROOT / "docs" / "gas.md"
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         summary = run(RunOptions(scenario=SCENARIO, out_dir=Path(tmp) / "gas"))
+        flash = run(RunOptions(scenario=FLASH, out_dir=Path(tmp) / "flash"))
+    summary["gas_by_call"] |= {
+        k: v for k, v in flash["gas_by_call"].items() if k.startswith("FlashLiquidator.")
+    }
     lines = [
         "# Gas per operation",
         "",
         "Measured from receipts by `benchmarks/gas_table.py` (solc 0.8.37, optimizer 200 runs, cancun, anvil 1.7.1):",
         "deployments of the default market, then every successful call of the agents' set-up and of the mini cascade",
         f"({summary['blocks']} blocks, {summary['transactions']} transactions). Calls vary with state (cold or warm",
-        "storage, how many collateral assets a liquidation sells), hence median and max.",
+        "storage, how many collateral assets a liquidation sells), hence median and max. `FlashLiquidator.liquidate`",
+        "comes from the cascade's flash-loan variant (tests/sim/data/flash.yaml): flash loan, liquidation, sale and",
+        "repayment in one transaction.",
         "",
         "## Calls",
         "",
