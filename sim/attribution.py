@@ -214,6 +214,7 @@ class Attribution:
     under: dict[str, dict[PositionKey, PriceMove | None]] = field(default_factory=dict)
     moves_now: list[PriceMove] = field(default_factory=list)
     keys: dict[tuple[str, str], _KeyBook] = field(default_factory=dict)
+    refreshed: set[tuple[str, str]] = field(default_factory=set)  # TWAP answers a keeper refreshed this block
     pool_keys: dict[str, list[tuple[tuple[str, str], float]]] = field(default_factory=dict)
     _next_move: int = 0
 
@@ -266,6 +267,10 @@ class Attribution:
                     started.usd += self.usd_of(event)
             elif event.contract in self.pool_labels:
                 self._pool_event(self.pool_labels[event.contract], event, venue_liquidation, bot_last)
+            elif event.name == "TwapUpdated" and event.contract.startswith("oracle:"):
+                self.refreshed.add(
+                    (event.contract.removeprefix("oracle:"), self.asset_name(event.args["asset"]))
+                )
 
     def asset_name(self, address: Any) -> str:
         return self.token_names.get(to_address(address), "")
@@ -373,13 +378,16 @@ class Attribution:
         for key, price in sorted(self.current_prices().items()):
             old = self.prices.get(key)
             self.prices[key] = price
+            book = self.keys.get(key)
+            # A TWAP's window restarts at every refresh, whether or not its answer changed.
+            taken = book.take(block) if book is not None and book.twap and key in self.refreshed else None
             if old is None or old == price or old <= 0 or price <= 0:
                 continue
+            if book is not None and taken is None and not book.twap:
+                taken = book.take(block)
             parts: dict[Part, float] = defaultdict(float)
-            book = self.keys.get(key)
-            if book is not None:
-                for part, value in book.take(block).items():
-                    parts[part] += value
+            for part, value in (taken or {}).items():
+                parts[part] += value
             # What the trades do not explain (a keeper push on an index's rate leg, rounding) is exogenous.
             parts[(EXOGENOUS, REFERENCE_AGENT, None)] += _ln(price, old) - sum(parts.values())
             cause, agent, parent = _dominant(parts, _ln(price, old))
@@ -390,6 +398,7 @@ class Attribution:
             )  # fmt: skip
             self._next_move += 1
             self.moves_now.append(move)
+        self.refreshed.clear()
 
     def _entrants(self, block: int) -> None:
         for probe in self.probes:

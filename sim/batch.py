@@ -46,7 +46,7 @@ def execute(task: RunTask) -> dict[str, Any]:
     """Run one task in this process (a worker) and return its summary. Each attempt is logged in the run folder
     first, so a retried task shows how many times it started and where."""
     from sim.devnet import DevnetError
-    from sim.rpc import DevnetUnreachable, RpcError
+    from sim.rpc import DevnetUnreachable
     from sim.run import RunFailed, RunOptions, run
 
     out = Path(task.out_dir)
@@ -67,7 +67,7 @@ def execute(task: RunTask) -> dict[str, Any]:
     except RunFailed as exc:
         # A failure of the devnet or the connection to it may pass on another try; anything else (a contract
         # refusing the scenario's set-up, a bug) would fail the same way again with the same seed.
-        retryable = isinstance(exc.__cause__, DevnetUnreachable | DevnetError | RpcError | OSError)
+        retryable = isinstance(exc.__cause__, DevnetUnreachable | DevnetError | OSError)
         summary = {"status": "failed", "error": str(exc), "retryable": retryable}
     if task.report and summary.get("status") == "completed":
         from sim.plots import plot_overview
@@ -159,9 +159,9 @@ class LocalExecutor:
                         error = str(payload.get("error", "run failed"))
                     else:
                         error = str(payload)
-                    # A dead worker or a devnet failure may pass on another try; a failure of the run itself
-                    # would repeat with the same seed, so it is reported at once.
-                    retryable = kind != "ok" or bool(payload.get("retryable"))
+                    # A dead worker or a devnet failure may pass on another try; a failure of the run itself (or
+                    # an exception in the worker's own code) would repeat with the same seed: reported at once.
+                    retryable = kind == "died" or (kind == "ok" and bool(payload.get("retryable")))
                     if retryable and tries[task.id] <= self.retries:
                         notify(f"{task.id}: {error}; retrying (attempt {tries[task.id] + 1})")
                         queue.append(task)

@@ -275,6 +275,8 @@ def run(options: RunOptions) -> dict[str, Any]:
         for agent in agents:
             world.track(agent.wallet.address)
         world.track(funder.address, preexisting=True)
+        for view in world.lending.values():  # each reserve's cash: what a flash loan can borrow
+            world.track(view.pool.address, preexisting=True)
         world.load(chain, _stableswap_params(scenario))
         _setup_agents(chain, world, decoder, agents, funder, setup_gas)
         world.refresh(chain)

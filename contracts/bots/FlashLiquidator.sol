@@ -44,13 +44,23 @@ contract FlashLiquidator is IFlashLoanSimpleReceiver {
         OWNER = msg.sender;
     }
 
-    /// @notice Liquidates `user`'s `debt` (up to `debtToCover`) against `collateral`, selling the seizure into
-    ///         `pair`; reverts unless the owner ends with at least `minProfit` of the debt asset.
-    function liquidate(address collateral, address debt, address user, uint256 debtToCover, address pair, uint256 minProfit)
-        external
-    {
+    /// @notice Flash-borrows `flashAmount` of `debt`, liquidates `user`'s `debt` (up to `debtToCover`; pass
+    ///         type(uint256).max to let the pool apply its close factor and collateral cap exactly, as an exact
+    ///         amount computed off-chain can leave dust the pool refuses) against `collateral`, sells the seizure
+    ///         into `pair`; reverts unless the owner ends with at least `minProfit` of the debt asset. What the
+    ///         liquidation does not use of the loan goes back with it.
+    function liquidate(
+        address collateral,
+        address debt,
+        address user,
+        uint256 debtToCover,
+        uint256 flashAmount,
+        address pair,
+        uint256 minProfit
+    ) external {
         if (msg.sender != OWNER) revert NotOwner(msg.sender);
-        POOL.flashLoanSimple(address(this), debt, debtToCover, abi.encode(collateral, user, pair, minProfit), 0);
+        bytes memory params = abi.encode(collateral, user, pair, minProfit, debtToCover);
+        POOL.flashLoanSimple(address(this), debt, flashAmount, params, 0);
     }
 
     /// @inheritdoc IFlashLoanSimpleReceiver
@@ -84,11 +94,14 @@ contract FlashLiquidator is IFlashLoanSimpleReceiver {
         returns (Attempt memory a)
     {
         address pair;
-        (a.collateral, a.user, pair, a.minProfit) = abi.decode(params, (address, address, address, uint256));
+        uint256 debtToCover;
+        (a.collateral, a.user, pair, a.minProfit, debtToCover) =
+            abi.decode(params, (address, address, address, uint256, uint256));
+        // The liquidation pulls at most what was borrowed; the repayment pulls amount + premium after return.
         IERC20(asset).approve(address(POOL), type(uint256).max);
         uint256 collateralBefore = IERC20(a.collateral).balanceOf(address(this));
         uint256 assetBefore = IERC20(asset).balanceOf(address(this));
-        POOL.liquidationCall(a.collateral, asset, a.user, amount, false);
+        POOL.liquidationCall(a.collateral, asset, a.user, debtToCover < amount ? debtToCover : amount, false);
         a.covered = assetBefore - IERC20(asset).balanceOf(address(this));
         a.seized = IERC20(a.collateral).balanceOf(address(this)) - collateralBefore;
         a.proceeds = _sell(pair, a.collateral, asset, a.seized);

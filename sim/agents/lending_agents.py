@@ -244,6 +244,10 @@ class LiquidationBot(Agent):
                     amounts = liquidation_amounts(
                         positions, prices, view.params, view.emode_of(user), collateral, debt, to_cover
                     )
+                else:
+                    # Ask for the maximum: the pool applies its close factor and collateral cap itself, where
+                    # the mirror's rounded-up figure sent back could leave dust the pool refuses.
+                    to_cover = MAX_UINT
             except LiquidationError:
                 continue
             if amounts.debt_repaid == 0 or amounts.debt_repaid > budget[debt]:
@@ -257,7 +261,7 @@ class LiquidationBot(Agent):
                     tokens[collateral].address,
                     tokens[debt].address,
                     user,
-                    amounts.debt_repaid,
+                    to_cover,
                     False,
                     tag=self.name,
                 )
@@ -288,9 +292,16 @@ class LiquidationBot(Agent):
 class FlashPlan:
     collateral: str
     debt: str
-    debt_to_cover: int
+    debt_to_cover: int  # what the mirror says the pool will take (the transaction asks for the maximum)
+    flash_amount: int  # borrowed: that plus a margin for interest accrued before the block executes
     pool: str
     profit: int  # in the debt asset's base units, after the flash-loan premium
+
+
+def flash_margin(amount: int) -> int:
+    """The loan for a liquidation the mirror prices at `amount`: 0.1% more (interest accrues between the view
+    and the block), returned unused with the loan."""
+    return amount + amount // 1000 + 1
 
 
 @dataclass
@@ -334,13 +345,14 @@ class FlashLiquidationBot(Agent):
                     tokens[plan.collateral].address,
                     tokens[plan.debt].address,
                     user,
-                    plan.debt_to_cover,
+                    MAX_UINT,  # the pool applies its close factor and collateral cap: no dust from rounding
+                    plan.flash_amount,
                     world.pools[plan.pool].info.handle.address,
-                    0,
+                    self._units(plan.debt, self.min_profit_usd),  # enforced on chain too
                     tag=self.name,
                 )
             )
-            self.count("liquidations")
+            self.count("attempts")
             self.count("expected_profit_usd", self._usd(plan.debt, plan.profit))
         return txs
 
@@ -371,7 +383,12 @@ class FlashLiquidationBot(Agent):
                     )
                 except LiquidationError:
                     continue
-                premium = percent_mul_ceil(amounts.debt_repaid, FLASHLOAN_PREMIUM_BPS)
+                flash = flash_margin(amounts.debt_repaid)
+                if flash > world.balance(
+                    view.pool.address, debt
+                ):  # the reserve's cash: flashLoanSimple's limit
+                    continue
+                premium = percent_mul_ceil(flash, FLASHLOAN_PREMIUM_BPS)
                 for name in pools:
                     out = world.pools[name].amount_out(
                         collateral, debt, amounts.collateral_to_liquidator, world.timestamp
@@ -380,8 +397,15 @@ class FlashLiquidationBot(Agent):
                     if self._usd(debt, profit) <= self.min_profit_usd:
                         continue
                     if best is None or profit > best.profit:
-                        best = FlashPlan(collateral, debt, amounts.debt_repaid, name, profit)
+                        best = FlashPlan(collateral, debt, amounts.debt_repaid, flash, name, profit)
         return best
+
+    def _units(self, asset: str, usd: float) -> int:
+        assert self.view is not None
+        price = self.view.prices().get(asset, 0)
+        return (
+            int(usd * 1e8 * 10 ** self.view.params[asset].decimals // price) if price > 0 and usd > 0 else 0
+        )
 
     def _usd(self, asset: str, amount: int) -> float:
         assert self.view is not None

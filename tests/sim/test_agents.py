@@ -223,13 +223,20 @@ def test_liquidation_bot_repays_the_close_factor_and_sells_the_seizure(
     world.oracle_prices[("aave", "WETH")] = 4_100 * 10**8
     liquidation, sale = bot.act(world, RNG)
     assert call_name(liquidation.data, "LendingPool") == "liquidationCall"
-    # HF 0.972 > 0.95 and both sides >= $2,000: v3.3 closes at most half the debt.
-    assert int.from_bytes(liquidation.data[4 + 96 : 4 + 128], "big") == 17_500 * 10**6
+    # It asks for the maximum (the pool applies the close factor and the collateral cap itself) and sells what
+    # the mirror says it gets: HF 0.972 > 0.95 and both sides >= $2,000, so v3.3 closes half the debt.
+    assert int.from_bytes(liquidation.data[4 + 96 : 4 + 128], "big") == 2**256 - 1
     assert call_name(sale.data, "ConstantProductRouter") == "swapExactTokensForTokens"
+    half = liquidation_amounts(
+        lending.positions(risky), lending.prices(), lending.params, None, "WETH", "USDC", 2**256 - 1
+    )
+    assert half.debt_repaid == 17_500 * 10**6
+    assert int.from_bytes(sale.data[4 : 4 + 32], "big") == half.collateral_to_liquidator
+    assert bot.stats["repaid_usd"] == 17_500
     world.oracle_prices[("aave", "WETH")] = 4_000 * 10**8
-    liquidation, _ = bot.act(world, RNG)
+    bot.act(world, RNG)
     # HF 0.949 <= 0.95: the whole debt may be repaid.
-    assert int.from_bytes(liquidation.data[4 + 96 : 4 + 128], "big") == 35_000 * 10**6
+    assert bot.stats["repaid_usd"] == 17_500 + 35_000
 
 
 def test_flash_bot_sends_only_what_the_mirrors_say_pays(lending: LendingView, world: World) -> None:
@@ -239,18 +246,26 @@ def test_flash_bot_sends_only_what_the_mirrors_say_pays(lending: LendingView, wo
     borrow_against(lending, risky, "WETH", 10 * 10**18, 35_000 * 10**6)
     bot = FlashLiquidationBot("flash", wallet(6), view=lending, sell_pools=["weth_usdc", "usde_usdt"])
     bot.contract = Handle("FlashLiquidator", addr(60))
+    world.track(lending.pool.address, preexisting=True)
+    world.balances[(lending.pool.address, "USDC")] = 10**15  # the reserve's cash
     world.oracle_prices[("aave", "WETH")] = 4_100 * 10**8  # HF 0.972: half the debt
     plan = bot.plan(world, lending.positions(risky), None)
     amounts = liquidation_amounts(
         lending.positions(risky), lending.prices(), lending.params, None, "WETH", "USDC", 2**256 - 1
     )
     out = get_amount_out(amounts.collateral_to_liquidator, 1_000 * 10**18, 4_400_000 * 10**6)
-    premium = percent_mul_ceil(17_500 * 10**6, FLASHLOAN_PREMIUM_BPS)
+    flash = 17_500 * 10**6 + 17_500 * 10**3 + 1
+    premium = percent_mul_ceil(flash, FLASHLOAN_PREMIUM_BPS)
     assert plan is not None and (plan.collateral, plan.debt, plan.pool) == ("WETH", "USDC", "weth_usdc")
-    assert plan.debt_to_cover == 17_500 * 10**6 and plan.profit == out - 17_500 * 10**6 - premium
+    assert plan.debt_to_cover == 17_500 * 10**6 and plan.flash_amount == flash
+    assert plan.profit == out - 17_500 * 10**6 - premium
     [tx] = bot.act(world, RNG)
     assert tx.to == addr(60) and call_name(tx.data, "FlashLiquidator") == "liquidate"
-    assert int.from_bytes(tx.data[4 + 96 : 4 + 128], "big") == 17_500 * 10**6
+    words = [int.from_bytes(tx.data[4 + 32 * i : 4 + 32 * (i + 1)], "big") for i in range(7)]
+    assert words[3:5] == [2**256 - 1, flash]  # ask the pool for the maximum, borrow the margin
+    world.balances[(lending.pool.address, "USDC")] = flash - 1  # the reserve cannot lend that much
+    assert bot.act(world, RNG) == []
+    world.balances[(lending.pool.address, "USDC")] = 10**15
     bot.min_profit_usd = plan.profit / 10**6 + 1  # just above what it would make: it stays put
     assert bot.act(world, RNG) == []
     bot.min_profit_usd = 0.0

@@ -213,6 +213,11 @@ def test_bot_trade_without_seized_collateral_is_an_ordinary_trade() -> None:
     assert trigger is not None and trigger.cause == "trade"
 
 
+def refresh(block: int) -> Event:
+    """The keeper's updateTwap on the venue oracle's X source."""
+    return Event(block, 0, 0, "oracle_keeper-0", "oracle:venue", "TwapUpdated", {"asset": X})
+
+
 def test_twap_takes_each_trade_in_over_two_updates() -> None:
     # A TWAP refreshed at blocks 4 and 8. A panic sale at block 2 was in force for half of the first window
     # (blocks 2-4 of 0-4): half of its change belongs to the update at 4, the rest to the update at 8. A
@@ -226,7 +231,7 @@ def test_twap_takes_each_trade_in_over_two_updates() -> None:
         h.reserves = (1_020, 98_100) if number >= 2 else (1_000, 100_000)
         h.attribution.observe(number, events)
     h.prices[KEY] = 9_700_000_000  # the average over blocks 0-4
-    h.attribution.observe(4, [])
+    h.attribution.observe(4, [refresh(4)])
     first = h.attribution.moves_now[0].explain()
     assert first[("panic_sale", "seller-0", None)] == pytest.approx(a * (4 - 2) / 4, rel=1e-12)
     assert sum(first.values()) == pytest.approx(math.log(97 / 100), rel=1e-12)
@@ -240,7 +245,7 @@ def test_twap_takes_each_trade_in_over_two_updates() -> None:
     h.attribution.observe(6, [venue(6, 0, "LiquidationStarted", CAROL), dump])
     h.attribution.observe(7, [])
     h.prices[KEY] = 9_250_000_000
-    h.attribution.observe(8, [])
+    h.attribution.observe(8, [refresh(8)])
     second = h.attribution.moves_now[0].explain()
     assert second[("panic_sale", "seller-0", None)] == pytest.approx(a * 2 / 4, rel=1e-12)  # the carry
     assert second[(LIQUIDATION_SALE, "venue-liquidator-0", 1)] == pytest.approx(
@@ -290,3 +295,20 @@ def test_an_isolated_group_is_charged_to_its_own_asset() -> None:
         3, [Event(3, 0, 0, "liq", "venue", "LiquidationStarted", {"account": ALICE, "group": 0})]
     )
     assert [(r.trigger_asset, r.trigger_block) for r in records] == [("WETH", 2)]
+
+
+def test_twap_window_restarts_at_refreshes_that_change_nothing() -> None:
+    # Quiet refreshes at 10 and 20 leave the answer where it was; a sale at 25 and a refresh at 30: the sale
+    # was in force for half of the window 20-30, not a sixth of 0-30.
+    h = Harness({}, twap=True)
+    start = h.prices[KEY]
+    for number in range(1, 31):
+        events = [refresh(number)] if number in (10, 20, 30) else []
+        if number == 25:
+            events.append(sync(25, 1, "seller-0", 1_020, 98_100))
+            h.reserves = (1_020, 98_100)
+        h.prices[KEY] = start if number < 30 else 9_900_000_000
+        h.attribution.observe(number, events)
+    move = h.attribution.moves_now[0]
+    change = math.log(98_100 / 1_020) - math.log(100_000 / 1_000)
+    assert move.block == 30 and move.explain()[("panic_sale", "seller-0", None)] == pytest.approx(change / 2)

@@ -60,7 +60,7 @@ def test_flash_liquidation_repays_the_loan_and_pays_the_owner(
     proceeds = get_amount_out(expected.collateral_to_liquidator, reserve_in, reserve_out)
     premium = percent_mul_ceil(to_cover, 5)
     before = usdc.balanceOf(liquidator)
-    receipt = bot.liquidate(weth, usdc, alice, to_cover, weth_usdc, 0, sender=liquidator)
+    receipt = bot.liquidate(weth, usdc, alice, MAX, to_cover, weth_usdc, 0, sender=liquidator)
     [event] = receipt.decode_logs(bot.FlashLiquidation)
     assert (event.debtCovered, event.collateralSold, event.proceeds, event.premium) == (
         expected.debt_repaid,
@@ -76,13 +76,41 @@ def test_flash_liquidation_repays_the_loan_and_pays_the_owner(
     assert call.liquidator == bot.address  # the contract is the liquidator; the pool saw a normal liquidation
 
 
+def test_capped_seizure_takes_all_collateral_and_returns_the_unused_loan(
+    m: Any, weth_usdc: Any, bot: Any, alice: Any, liquidator: Any
+) -> None:
+    """Collateral worth less than the debt plus bonus: the pool seizes all of it, repays what that covers and
+    writes the rest off. The bot borrowed a little more than the mirror's figure (asked for the maximum): the
+    unused part goes back with the loan, and its premium is the only cost of the margin."""
+    m.supply(alice, "WETH", 10 * 10**18)
+    m.borrow(alice, "USDC", 27_000 * 10**6)
+    m.set_price("WETH", 2_600 * USD)  # 26,000 of collateral against 27,000 of debt: HF 0.79
+    weth, usdc = m.tokens["WETH"], m.tokens["USDC"]
+    expected = liquidation_amounts(m.positions(alice), m.prices(), m.params(), None, "WETH", "USDC", MAX)
+    assert expected.has_no_collateral_left
+    flash = expected.debt_repaid + expected.debt_repaid // 1000 + 1
+    r0, r1, _ = weth_usdc.getReserves()
+    weth_is_0 = weth_usdc.token0() == weth.address
+    reserve_in, reserve_out = (r0, r1) if weth_is_0 else (r1, r0)
+    proceeds = get_amount_out(expected.collateral_to_liquidator, reserve_in, reserve_out)
+    receipt = bot.liquidate(weth, usdc, alice, MAX, flash, weth_usdc, 0, sender=liquidator)
+    [event] = receipt.decode_logs(bot.FlashLiquidation)
+    assert (event.debtCovered, event.collateralSold) == (
+        expected.debt_repaid,
+        expected.collateral_to_liquidator,
+    )
+    assert event.profit == proceeds - expected.debt_repaid - percent_mul_ceil(flash, 5)
+    assert int(m.pool.getUserReserve(alice, weth).supplied) == 0
+    assert int(m.pool.getUserReserve(alice, usdc).debt) == 0  # the remainder went to the reserve's deficit
+
+
 def test_unprofitable_liquidation_reverts_whole(
     m: Any, weth_usdc: Any, bot: Any, alice: Any, liquidator: Any
 ) -> None:
     underwater(m, alice)
     weth, usdc = m.tokens["WETH"], m.tokens["USDC"]
     with ape.reverts(bot.Unprofitable):
-        bot.liquidate(weth, usdc, alice, 15_000 * 10**6, weth_usdc, 10**12, sender=liquidator)
+        bot.liquidate(weth, usdc, alice, MAX, 15_000 * 10**6, weth_usdc, 10**12, sender=liquidator)
     assert int(m.pool.getUserReserve(alice, usdc).debt) == 30_000 * 10**6  # nothing happened
 
 
@@ -91,7 +119,7 @@ def test_only_the_owner_and_the_pool_can_drive_it(
 ) -> None:
     weth, usdc = m.tokens["WETH"], m.tokens["USDC"]
     with ape.reverts(bot.NotOwner):
-        bot.liquidate(weth, usdc, alice, 1, weth_usdc, 0, sender=bob)
+        bot.liquidate(weth, usdc, alice, MAX, 1, weth_usdc, 0, sender=bob)
     with ape.reverts(bot.NotPool):
         bot.executeOperation(usdc, 1, 0, bot, b"", sender=bob)
     with ape.reverts(bot.NotOwner):
@@ -116,4 +144,4 @@ def test_a_pair_without_the_debt_asset_is_refused(
     m.mint(pair, "WBTC", 4 * 10**8)
     pair.mint(deployer, sender=deployer)
     with ape.reverts(bot.WrongPair):
-        bot.liquidate(weth, m.tokens["USDC"], alice, 15_000 * 10**6, pair, 0, sender=liquidator)
+        bot.liquidate(weth, m.tokens["USDC"], alice, MAX, 15_000 * 10**6, pair, 0, sender=liquidator)
