@@ -21,17 +21,22 @@ def m(market: Any) -> Any:
     return market
 
 
+def seeded_pair(project: Any, m: Any, deployer: Any, deposits: dict[str, int]) -> Any:
+    """A new constant-product pair of the two assets in `deposits`, seeded with those amounts."""
+    factory = project.ConstantProductFactory.deploy(deployer, sender=deployer)
+    a, b = (m.tokens[symbol] for symbol in deposits)
+    factory.createPair(a, b, sender=deployer)
+    pair = project.ConstantProductPool.at(factory.getPair(a, b))
+    for symbol, amount in deposits.items():
+        m.mint(pair, symbol, amount)
+    pair.mint(deployer, sender=deployer)
+    return pair
+
+
 @pytest.fixture
 def weth_usdc(project: Any, m: Any, deployer: Any) -> Any:
     """A WETH/USDC pair at 3,500 USDC per WETH, 1,000 WETH deep."""
-    factory = project.ConstantProductFactory.deploy(deployer, sender=deployer)
-    weth, usdc = m.tokens["WETH"], m.tokens["USDC"]
-    factory.createPair(weth, usdc, sender=deployer)
-    pair = project.ConstantProductPool.at(factory.getPair(weth, usdc))
-    m.mint(pair, "WETH", 1_000 * 10**18)
-    m.mint(pair, "USDC", 3_500_000 * 10**6)
-    pair.mint(deployer, sender=deployer)
-    return pair
+    return seeded_pair(project, m, deployer, {"WETH": 1_000 * 10**18, "USDC": 3_500_000 * 10**6})
 
 
 @pytest.fixture
@@ -136,12 +141,8 @@ def test_a_pair_without_the_debt_asset_is_refused(
     project: Any, m: Any, bot: Any, alice: Any, liquidator: Any, deployer: Any
 ) -> None:
     underwater(m, alice)
-    factory = project.ConstantProductFactory.deploy(deployer, sender=deployer)
-    weth, wbtc = m.tokens["WETH"], m.tokens["WBTC"]
-    factory.createPair(weth, wbtc, sender=deployer)
-    pair = project.ConstantProductPool.at(factory.getPair(weth, wbtc))
-    m.mint(pair, "WETH", 100 * 10**18)
-    m.mint(pair, "WBTC", 4 * 10**8)
-    pair.mint(deployer, sender=deployer)
+    pair = seeded_pair(project, m, deployer, {"WETH": 100 * 10**18, "WBTC": 4 * 10**8})
     with ape.reverts(bot.WrongPair):
-        bot.liquidate(weth, m.tokens["USDC"], alice, MAX, 15_000 * 10**6, pair, 0, sender=liquidator)
+        bot.liquidate(
+            m.tokens["WETH"], m.tokens["USDC"], alice, MAX, 15_000 * 10**6, pair, 0, sender=liquidator
+        )
