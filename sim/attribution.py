@@ -89,10 +89,6 @@ class PriceMove:
         """The move's log change split by (cause, agent, liquidation); the parts sum to the whole."""
         return {(c, a, p): v for c, a, p, v in self.parts}
 
-    @property
-    def log_change(self) -> float:
-        return math.log(self.new / self.old) if self.old > 0 and self.new > 0 else 0.0
-
 
 @dataclass
 class LiquidationRecord:
@@ -149,7 +145,9 @@ PositionKey = bytes | tuple[bytes, int]  # a lending account, or a venue (accoun
 
 
 @dataclass
-class _PoolBook:
+class PoolBook:
+    """A source pool as its Syncs and LP mints and burns leave it, event by event within a block."""
+
     reserves: tuple[int, int]
     supply: int
     withdrawn: int = 0  # LP burned by market makers since the run began, net of what they re-added
@@ -202,7 +200,7 @@ class Attribution:
     sources: dict[tuple[str, str], Source]
     probes: list[MarketProbe]
     kind_of: Mapping[str, str]  # agent name -> kind
-    pools: dict[str, _PoolBook]
+    pools: dict[str, PoolBook]
     pool_labels: dict[str, str]  # "pool:<name>" -> name, for source pools only
     pool_tokens: dict[str, tuple[str, str]]  # name -> (token0, token1)
     token_names: dict[bytes, str]  # token address -> asset
@@ -231,10 +229,6 @@ class Attribution:
                 drivers.append((under.pool, (1.0 - source.weight) * (1.0 if under.asset_is_token0 else -1.0)))
             for pool, weight in drivers:
                 self.pool_keys.setdefault(pool, []).append((key, weight))
-
-    @staticmethod
-    def pool_book(reserve0: int, reserve1: int, supply: int) -> _PoolBook:
-        return _PoolBook((reserve0, reserve1), supply)
 
     # -- per block
     def observe(self, block: int, events: list[Event]) -> list[LiquidationRecord]:
@@ -312,21 +306,15 @@ class Attribution:
     ) -> None:
         book = self.pools[name]
         kind = self.kind_of.get(event.agent, "")
-        if event.name == "Transfer" and kind == "market_maker":
+        if event.name == "Transfer":  # LP minted (from zero) or burned (to zero); makers' net burn kept
             value = int(event.args["value"])
-            if to_address(event.args["to"]) == ZERO:
-                book.withdrawn += value
-                book.supply -= value
-            elif to_address(event.args["from"]) == ZERO:
-                book.withdrawn = max(0, book.withdrawn - value)
-                book.supply += value
-            return
-        if event.name == "Transfer":
-            value = int(event.args["value"])
-            if to_address(event.args["to"]) == ZERO:
-                book.supply -= value
-            elif to_address(event.args["from"]) == ZERO:
-                book.supply += value
+            if to_address(event.args["from"]) == ZERO:  # a mint, even to zero (the locked minimum liquidity)
+                minted = value
+            else:
+                minted = -value if to_address(event.args["to"]) == ZERO else 0
+            book.supply += minted
+            if kind == "market_maker":
+                book.withdrawn = max(0, book.withdrawn - minted)
             return
         if event.name != "Sync":
             return
@@ -358,7 +346,7 @@ class Attribution:
         return tokens[0] if new[0] > old[0] else tokens[1]
 
     @staticmethod
-    def _thin_share(book: _PoolBook, old: tuple[int, int], new: tuple[int, int], dlog0: float) -> float:
+    def _thin_share(book: PoolBook, old: tuple[int, int], new: tuple[int, int], dlog0: float) -> float:
         """The withdrawal's Shapley share of a swap's log-price change: half of the actual change minus what the
         same input would have done with the withdrawn share of the reserves put back."""
         if book.withdrawn <= 0 or book.supply <= 0:
@@ -378,16 +366,18 @@ class Attribution:
         for key, price in sorted(self.current_prices().items()):
             old = self.prices.get(key)
             self.prices[key] = price
+            moved = old is not None and old != price and old > 0 and price > 0
             book = self.keys.get(key)
-            # A TWAP's window restarts at every refresh, whether or not its answer changed.
-            taken = book.take(block) if book is not None and book.twap and key in self.refreshed else None
-            if old is None or old == price or old <= 0 or price <= 0:
+            # A spot answer takes its trades when it moves; a TWAP at every refresh, moved or not.
+            taken = (
+                book.take(block)
+                if book is not None and (key in self.refreshed if book.twap else moved)
+                else {}
+            )
+            if not moved:
                 continue
-            if book is not None and taken is None and not book.twap:
-                taken = book.take(block)
-            parts: dict[Part, float] = defaultdict(float)
-            for part, value in (taken or {}).items():
-                parts[part] += value
+            assert old is not None
+            parts: dict[Part, float] = defaultdict(float, taken)
             # What the trades do not explain (a keeper push on an index's rate leg, rounding) is exogenous.
             parts[(EXOGENOUS, REFERENCE_AGENT, None)] += _ln(price, old) - sum(parts.values())
             cause, agent, parent = _dominant(parts, _ln(price, old))

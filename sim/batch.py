@@ -20,6 +20,15 @@ from typing import Any, Protocol
 ATTEMPTS_FILE = "attempts.jsonl"
 
 
+class BatchError(RuntimeError):
+    """The batch cannot run or lost a task (no Dask, an unreachable scheduler); the message says what to do."""
+
+
+def default_workers() -> int:
+    """Half the CPUs: each run is a Python process and an anvil."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
 @dataclass(frozen=True)
 class RunTask:
     """One run: a scenario with overrides and a seed, written to `out_dir`."""
@@ -119,9 +128,10 @@ def _worker_main(task: RunTask, conn: Connection) -> None:
 @dataclass
 class LocalExecutor:
     """Up to `workers` runs at a time, one fresh process per run (spawned, so no state leaks between runs).
-    A run whose process dies without answering, or that fails, is retried up to `retries` times."""
+    A run whose process dies without answering, or whose devnet failed, is retried up to `retries` times;
+    any other failure would repeat with the same seed and is reported at once."""
 
-    workers: int = max(1, (os.cpu_count() or 2) // 2)
+    workers: int = field(default_factory=default_workers)
     retries: int = 1
     target: Callable[[RunTask, Connection], None] = _worker_main
 
@@ -144,30 +154,15 @@ class LocalExecutor:
                     running[receive] = (task, process, receive)
                 for ready in wait(list(running)):
                     task, process, receive = running.pop(ready)
-                    try:
-                        kind, payload = receive.recv()
-                    except (EOFError, OSError):
-                        kind, payload = "died", None
-                    receive.close()
-                    process.join()
-                    if kind == "ok" and payload.get("status") == "completed":
-                        yield Outcome(task, "completed", payload, attempts=tries[task.id])
-                        continue
-                    if kind == "died":
-                        error = f"worker process {process.pid} died (exit code {process.exitcode}) while running it"
-                    elif kind == "ok":
-                        error = str(payload.get("error", "run failed"))
-                    else:
-                        error = str(payload)
-                    # A dead worker or a devnet failure may pass on another try; a failure of the run itself (or
-                    # an exception in the worker's own code) would repeat with the same seed: reported at once.
-                    retryable = kind == "died" or (kind == "ok" and bool(payload.get("retryable")))
-                    if retryable and tries[task.id] <= self.retries:
+                    summary, error, retryable = _collect(process, receive)
+                    if not error:
+                        yield Outcome(task, "completed", summary, attempts=tries[task.id])
+                    elif retryable and tries[task.id] <= self.retries:
                         notify(f"{task.id}: {error}; retrying (attempt {tries[task.id] + 1})")
                         queue.append(task)
                     else:
                         notify(f"{task.id}: {error}; giving up after {tries[task.id]} attempt(s)")
-                        yield Outcome(task, "failed", payload if kind == "ok" else {}, error, tries[task.id])
+                        yield Outcome(task, "failed", summary, error, tries[task.id])
         finally:  # stopped early (Ctrl-C, an error in the caller): no worker or its devnet outlives the batch
             for _, process, _ in running.values():
                 process.terminate()
@@ -177,6 +172,24 @@ class LocalExecutor:
                     process.kill()
                     process.join()
                 receive.close()
+
+
+def _collect(process: Any, receive: Connection) -> tuple[dict[str, Any], str, bool]:
+    """A finished worker's (summary, error, retryable). A dead worker or a devnet failure may pass on another
+    try; a failure of the run itself, or an exception in the worker's own code, would repeat with the seed."""
+    try:
+        kind, payload = receive.recv()
+    except (EOFError, OSError):
+        kind, payload = "died", None
+    receive.close()
+    process.join()
+    if kind == "died":
+        return {}, f"worker process {process.pid} died (exit code {process.exitcode}) while running it", True
+    if kind != "ok":
+        return {}, str(payload), False
+    if payload.get("status") == "completed":
+        return payload, "", False
+    return payload, str(payload.get("error") or "run failed"), bool(payload.get("retryable"))
 
 
 @dataclass
@@ -194,13 +207,13 @@ class DaskExecutor:
         try:
             from distributed import Client, as_completed
         except ImportError:  # pragma: no cover - depends on the install
-            raise RuntimeError(
+            raise BatchError(
                 "--scheduler needs Dask distributed: pip install 'distributed' (or `pip install -e .[dev]`)."
             ) from None
         try:
             client = Client(self.address, timeout="10s")  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError) as exc:
-            raise RuntimeError(
+            raise BatchError(
                 f"cannot reach the Dask scheduler at {self.address} ({exc}); start one with `dask scheduler` "
                 "and workers with `dask worker ADDRESS`, or drop --scheduler to run on local processes."
             ) from None
@@ -237,10 +250,11 @@ def _summary_on_disk(task: RunTask) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def make_executor(workers: int, scheduler: str | None, retries: int) -> Executor:
+def make_executor(workers: int | None, scheduler: str | None, retries: int) -> Executor:
+    """Dask when a scheduler is given, else local processes (`workers` at a time, default half the CPUs)."""
     if scheduler:
         return DaskExecutor(scheduler, retries)
-    return LocalExecutor(workers, retries)
+    return LocalExecutor(workers or default_workers(), retries)
 
 
 def run_all(
@@ -279,5 +293,5 @@ def run_all(
             progress.update(bar, advance=1)
     missing = [t.id for t in tasks if t.id not in done]
     if missing:  # an executor must answer for every task; say so rather than lose one silently
-        raise RuntimeError(f"the executor returned no outcome for {', '.join(missing)}")
+        raise BatchError(f"the executor returned no outcome for {', '.join(missing)}")
     return [done[t.id] for t in tasks]

@@ -198,8 +198,6 @@ class BatchSettings:
     no_progress: bool
 
     def executor(self) -> Any:
-        import os
-
         from sim.batch import make_executor
 
         scheduler = self.scheduler
@@ -209,7 +207,7 @@ class BatchSettings:
                 "(e.g. tcp://10.0.0.5:8786).",
                 param_hint="--scheduler",
             )
-        return make_executor(self.workers or max(1, (os.cpu_count() or 2) // 2), scheduler, self.retries)
+        return make_executor(self.workers, scheduler, self.retries)
 
 
 def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -264,11 +262,12 @@ def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _batch_errors() -> tuple[type[Exception], ...]:
     """Bad input to compare and sweep (one paragraph each), and a cluster that cannot be used."""
+    from sim.batch import BatchError
     from sim.pricepaths import CsvPathError
     from sim.scenario import ScenarioError
     from sim.variants import SpecError
 
-    return (ScenarioError, CsvPathError, SpecError, RuntimeError)
+    return (ScenarioError, CsvPathError, SpecError, BatchError)
 
 
 @cli.command()

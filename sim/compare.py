@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 
 from sim.batch import Executor, Notify, Outcome, RunTask, run_all
 from sim.htmlpage import Row, num, page, plot, section, table, txt
-from sim.plots import Timeseries, read_timeseries
+from sim.plots import Timeseries, read_timeseries, running_total
 from sim.record import write_json
 from sim.scenario import load_scenario
 
@@ -55,6 +55,11 @@ def headline(summary: dict[str, Any]) -> dict[str, Any]:
     out["wall_seconds"] = summary.get("wall_seconds", math.nan)
     out["events_sha256"] = summary.get("events_sha256", "")
     return out
+
+
+def figures(outcome: Outcome) -> dict[str, Any]:
+    """`headline` of an outcome's summary, with the outcome's own status (a failed run may have no summary)."""
+    return headline(outcome.summary) | {"status": outcome.status}
 
 
 def check_variants(scenario: Path, variants: Sequence[Variant]) -> None:
@@ -127,7 +132,7 @@ def write_comparison(
     variants: Sequence[Variant],
     outcomes: Sequence[Outcome],
 ) -> None:
-    rows = [headline(o.summary) | {"status": o.status} for o in outcomes]
+    rows = [figures(o) for o in outcomes]
     write_json(
         out_dir / "comparison.json",
         {
@@ -156,19 +161,22 @@ def write_comparison(
         writer.writeheader()
         for variant, row in zip(variants, rows, strict=True):
             writer.writerow({"variant": variant.name, "overrides": json.dumps(variant.overrides)} | row)
-    _write_png(out_dir / "comparison.png", variants, rows, out_dir)
+    series = {v.name: _read_series(out_dir / v.name / "timeseries.csv") for v in variants}
+    _write_png(out_dir / "comparison.png", variants, rows, series)
     (out_dir / "comparison.html").write_text(
-        render_comparison(out_dir, scenario, seed, variants, rows), encoding="utf-8"
+        render_comparison(scenario, seed, variants, rows, series), encoding="utf-8"
     )
 
 
 def _write_png(
-    target: Path, variants: Sequence[Variant], rows: Sequence[dict[str, Any]], out_dir: Path
+    target: Path,
+    variants: Sequence[Variant],
+    rows: Sequence[dict[str, Any]],
+    series: dict[str, Timeseries | None],
 ) -> None:
     """comparison.png: liquidated USD per variant and market beside the cumulative liquidations over blocks."""
     import matplotlib.pyplot as plt
 
-    series = {v.name: _read_series(out_dir / v.name / "timeseries.csv") for v in variants}
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
     _bars(left, variants, rows, "liq_usd:")
     left.set_title("liquidated USD by market", fontsize=10)
@@ -201,21 +209,21 @@ def table_rows(rows: Sequence[dict[str, Any]], spread: float = 0.005) -> list[st
     """The metrics worth a line in the side-by-side table: all but the lowest prices, and those lowest prices
     that differ between variants by more than `spread` (relative)."""
     keys = sorted({k for r in rows for k in r if k not in ("status", "events_sha256")}, key=_column_order)
-    out = []
-    for key in keys:
-        if key.startswith("min:"):
-            values = [float(r[key]) for r in rows if isinstance(r.get(key), int | float)]
-            if len(values) < 2 or max(values) <= 0 or (max(values) - min(values)) / max(values) <= spread:
-                continue
-        out.append(key)
-    return out
+    return [k for k in keys if not k.startswith("min:") or _spread(rows, k) > spread]
+
+
+def _spread(rows: Sequence[dict[str, Any]], key: str) -> float:
+    """How far apart the variants' values of `key` are, relative to the largest (0 with fewer than two, or
+    none positive)."""
+    values = [float(r[key]) for r in rows if isinstance(r.get(key), int | float)]
+    return (max(values) - min(values)) / max(values) if len(values) > 1 and max(values) > 0 else 0.0
 
 
 def print_comparison(variants: Sequence[Variant], outcomes: Sequence[Outcome]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    rows = [headline(o.summary) | {"status": o.status} for o in outcomes]
+    rows = [figures(o) for o in outcomes]
     console = Console()
     console.width = max(console.width, 34 + 14 * len(variants))  # no truncated figures when piped
     grid = Table(title="variants side by side (same seed)")
@@ -239,7 +247,11 @@ def _cell(value: Any, key: str) -> str:
 
 
 def render_comparison(
-    out_dir: Path, scenario: Path, seed: int, variants: Sequence[Variant], rows: Sequence[dict[str, Any]]
+    scenario: Path,
+    seed: int,
+    variants: Sequence[Variant],
+    rows: Sequence[dict[str, Any]],
+    series: dict[str, Timeseries | None],
 ) -> str:
     keys = table_rows(rows)
     headers = ["", *[v.name for v in variants]]
@@ -258,12 +270,12 @@ def render_comparison(
         ],
     ]
     body_rows += [[txt(k), *[num(r.get(k, math.nan), _fmt_key(k)) for r in rows]] for k in keys]
-    series = {v.name: _read_series(out_dir / v.name / "timeseries.csv") for v in variants}
     plots = [
         plot("Liquidated USD by market and venue", lambda ax: _bars(ax, variants, rows, "liq_usd:")),
         plot("Cumulative liquidated USD over blocks", lambda ax: _cumulative(ax, series)),
     ]
-    for key in _moved_prices(rows, keys)[:4]:
+    moved = sorted((k for k in keys if k.startswith("min:")), key=lambda k: (-_spread(rows, k), k))
+    for key in moved[:4]:  # the lowest prices the variants disagree on most
         column = key.removeprefix("min:")
         plots.append(plot(f"{column} over blocks", partial(_lines, series=series, column=column)))
     body = "".join(
@@ -290,16 +302,6 @@ def _read_series(path: Path) -> Timeseries | None:
     return read_timeseries(path) if path.is_file() else None
 
 
-def _moved_prices(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[str]:
-    """Lowest-price keys ordered by how much the variants disagree on them."""
-
-    def spread(key: str) -> float:
-        values = [r[key] for r in rows if isinstance(r.get(key), int | float) and r[key] > 0]
-        return (max(values) - min(values)) / max(values) if values else 0.0
-
-    return sorted((k for k in keys if k.startswith("min:")), key=lambda k: (-spread(k), k))
-
-
 def _bars(ax: Any, variants: Sequence[Variant], rows: Sequence[dict[str, Any]], prefix: str) -> None:
     markets = sorted({k.removeprefix(prefix) for r in rows for k in r if k.startswith(prefix)})
     width = 0.8 / max(1, len(markets))
@@ -315,14 +317,10 @@ def _cumulative(ax: Any, series: dict[str, Timeseries | None]) -> None:
     for name, ts in series.items():
         if ts is None:
             continue
-        total = [0.0] * len(ts.rows)
+        total = [0.0] * len(ts.rows)  # every market's running total, added up
         for column in ts.with_prefix("liq_usd:"):
-            total = [a + (0.0 if math.isnan(b) else b) for a, b in zip(total, ts.series(column), strict=True)]
-        running, acc = [], 0.0
-        for value in total:
-            acc += value
-            running.append(acc / 1e6)
-        ax.plot(ts.blocks, running, label=name)
+            total = [a + b for a, b in zip(total, running_total(ts.series(column)), strict=True)]
+        ax.plot(ts.blocks, [v / 1e6 for v in total], label=name)
     ax.set_xlabel("block")
     ax.set_ylabel("USD millions")
     ax.legend(fontsize=8)

@@ -57,27 +57,28 @@ def section(title: str, body: str, anchor: str) -> str:
     return f'<section id="{anchor}"><h2>{html.escape(title)}</h2>{body}</section>'
 
 
-def figure_png(figure: Figure) -> str:
+def figure_png(figure: Figure) -> bytes:
+    """The figure as PNG bytes (laid out, no timestamp metadata); the figure is closed."""
     buffer = io.BytesIO()
     figure.tight_layout()
     figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
     plt.close(figure)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
 def plot(title: str, draw: Callable[[Axes], None], height_in: float = 3.2) -> str:
     figure, ax = report_figure(height_in)
     draw(ax)
-    data = figure_png(figure)
+    return image(title, figure_png(figure))
+
+
+def image(title: str, png: bytes) -> str:
+    """A captioned <figure> with the PNG inline as a data: URI."""
+    data = base64.b64encode(png).decode("ascii")
     alt = html.escape(title)
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{alt}"><figcaption>{alt}</figcaption></figure>'
     )
-
-
-def image(title: str, png_base64: str) -> str:
-    alt = html.escape(title)
-    return f'<figure><img src="data:image/png;base64,{png_base64}" alt="{alt}"><figcaption>{alt}</figcaption></figure>'
 
 
 CSS = """

@@ -128,7 +128,6 @@ class Metrics:
         label = f"lending:{name}"
         view = world.lending[name]
         by_token = view.by_token
-        prices = view.prices()
         for event in liquidations:
             usd = liquidation_usd(event, world)
             for tally in (self.tallies[label], self.block_tallies[label]):
@@ -136,13 +135,7 @@ class Metrics:
                 tally.usd += usd
             self.by_collateral[label][by_token[to_address(event.args["collateralAsset"])]] += usd
         for event in deficits:
-            asset = by_token[to_address(event.args["debtAsset"])]
-            usd = (
-                int(event.args["amountCreated"])
-                * prices.get(asset, 0)
-                / USD8
-                / 10 ** world.market.decimals[asset]
-            )
+            usd = view.usd(by_token[to_address(event.args["debtAsset"])], int(event.args["amountCreated"]))
             self.tallies[label].bad_debt_usd += usd
             self.block_tallies[label].bad_debt_usd += usd
 
@@ -151,13 +144,13 @@ class Metrics:
         for event in events:
             if event.name == "LiquidationStarted":
                 account = to_address(event.args["account"])
-                mode = "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
+                mode = world.venue.mode_of(account)
                 for tally in (self.tallies["venue"], self.block_tallies["venue"], self.venue_by_mode[mode]):
                     tally.count += 1
             elif event.name == "LiquidationCompleted":
                 usd = liquidation_usd(event, world)
                 account = to_address(event.args["account"])
-                mode = "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
+                mode = world.venue.mode_of(account)
                 self.tallies["venue"].usd += usd
                 self.block_tallies["venue"].usd += usd
                 self.venue_by_mode[mode].usd += usd
@@ -171,9 +164,7 @@ class Metrics:
                 self.tallies["venue"].bad_debt_usd += usd
                 self.block_tallies["venue"].bad_debt_usd += usd
                 account = to_address(event.args["account"])
-                self.venue_by_mode[
-                    "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
-                ].bad_debt_usd += usd
+                self.venue_by_mode[world.venue.mode_of(account)].bad_debt_usd += usd
 
     def row(self, block: int, world: World) -> dict[str, Any]:
         row: dict[str, Any] = dict(self._last)
@@ -241,9 +232,7 @@ def liquidation_usd(event: Event, world: World) -> float:
     LiquidationCompleted's sale proceeds at the quote's reference price; 0 for any other event."""
     if event.name == "LiquidationCall" and event.contract.startswith("lending:"):
         view = world.lending[event.contract.removeprefix("lending:")]
-        asset = view.by_token[to_address(event.args["debtAsset"])]
-        price = view.prices().get(asset, 0)
-        return float(int(event.args["debtToCover"]) * price / USD8 / 10 ** world.market.decimals[asset])
+        return view.usd(view.by_token[to_address(event.args["debtAsset"])], int(event.args["debtToCover"]))
     if event.name == "LiquidationCompleted" and event.contract == "venue" and world.venue is not None:
         unit = 10 ** world.market.decimals[world.venue.quote]
         return float(int(event.args["proceeds"]) / unit * world.reference.get(world.venue.quote, 1.0))

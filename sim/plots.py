@@ -102,7 +102,8 @@ def draw_liquidations(ax: Axes, ts: Timeseries, stacked: bool = False) -> None:
     ax.legend(fontsize=7 if not stacked else 8)
 
 
-def _cumulative(values: list[float]) -> list[float]:
+def running_total(values: list[float]) -> list[float]:
+    """Running sum, NaN counted as 0."""
     total, out = 0.0, []
     for v in values:
         total += v if v == v else 0.0
@@ -115,11 +116,11 @@ def draw_cumulative(ax: Axes, ts: Timeseries) -> None:
     for column in ts.with_prefix("liq_usd:"):
         market = column.removeprefix("liq_usd:")
         (line,) = ax.plot(
-            ts.blocks, [v / 1e6 for v in _cumulative(ts.series(column))], label=f"liquidated {market}"
+            ts.blocks, [v / 1e6 for v in running_total(ts.series(column))], label=f"liquidated {market}"
         )
         debt = f"bad_debt_usd:{market}"
         if debt in ts.columns:
-            cumulative = [v / 1e6 for v in _cumulative(ts.series(debt))]
+            cumulative = [v / 1e6 for v in running_total(ts.series(debt))]
             ax.plot(ts.blocks, cumulative, linestyle="--", color=line.get_color(), label=f"bad debt {market}")
     ax.set_ylabel("cumulative (USD m)")
     ax.set_xlabel("block")

@@ -21,6 +21,7 @@ PRICE8 = 1e8
 SIZE_UNIT = 1e18
 
 
+COLUMNS = ("agent", "kind", "start_usd", "end_usd", "pnl_usd", "vs_hold_usd")
 CASH = "$"  # holdings in dollars (a perp's entry notional)
 
 
@@ -40,7 +41,7 @@ def holdings(world: World, address: bytes) -> dict[str, float]:
         for asset, position in view.positions(address).items():
             out[asset] += (position.supplied - position.debt) / units[asset]
     if world.venue is not None:
-        for group in world.venue.accounts.get(address, (False, ()))[1]:
+        for group in world.venue.groups(address):
             for asset, amount in group.collaterals:
                 out[asset] += amount / units[asset]
             for asset, amount in group.debts:
@@ -68,16 +69,19 @@ class PnlBook:
     end: dict[str, dict[str, float]] = field(default_factory=dict)
     start_prices: dict[str, float] = field(default_factory=dict)
     end_prices: dict[str, float] = field(default_factory=dict)
+    table: list[dict[str, Any]] = field(default_factory=list)  # agents.csv's rows, set by close()
 
     def open(self, world: World) -> None:
         self.start = {a.name: holdings(world, a.wallet.address) for a in self.agents}
         self.start_prices = dict(world.reference)
 
     def close(self, world: World) -> None:
+        """Mark the end and price every agent's row once (agents.csv and the per-kind figures share them)."""
         self.end = {a.name: holdings(world, a.wallet.address) for a in self.agents}
         self.end_prices = dict(world.reference)
+        self.table = self._rows()
 
-    def rows(self) -> list[dict[str, Any]]:
+    def _rows(self) -> list[dict[str, Any]]:
         out = []
         for agent in self.agents:
             start, end = self.start.get(agent.name, {}), self.end.get(agent.name, {})
@@ -96,16 +100,15 @@ class PnlBook:
         return out
 
     def write(self, path: Path) -> None:
-        rows = self.rows()
         with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["agent"])
+            writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(self.table)
 
     def by_kind(self) -> dict[str, dict[str, float]]:
         """PnL per agent kind: count, total and median PnL, worst and best agent, total versus holding."""
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in self.rows():
+        for row in self.table:
             groups[row["kind"]].append(row)
         out: dict[str, dict[str, float]] = {}
         for kind, rows in sorted(groups.items()):

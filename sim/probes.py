@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sim.agents.base import Agent
-from sim.attribution import Attribution, MarketProbe, PositionKey, Source
+from sim.attribution import Attribution, MarketProbe, PoolBook, PositionKey, Source
 from sim.metrics import liquidation_usd
+from sim.mirrors.lending import effective_terms
 from sim.scenario import OracleSource, Scenario
 from sim.views.lending import LendingView
 from sim.views.venue import VenueView
@@ -36,19 +37,16 @@ class LendingProbe:
         assert isinstance(key, bytes)
         account = key
         view = self.view
-        prices = view.prices()
         emode = view.emode_of(account)
         out: dict[str, float] = {}
         for asset, position in view.positions(account).items():
-            params = view.params[asset]
-            usd = prices.get(asset, 0) / USD8 / 10**params.decimals
-            threshold = (
-                emode.liquidation_threshold
-                if emode is not None and asset in emode.collateral_assets
-                else params.liquidation_threshold
+            _, threshold = effective_terms(view.params[asset], asset, emode)
+            weight = (
+                view.usd(asset, position.supplied) * threshold / 10_000
+                if position.collateral_enabled
+                else 0.0
             )
-            weight = position.supplied * usd * threshold / 10_000 if position.collateral_enabled else 0.0
-            out[asset] = weight - position.debt * usd
+            out[asset] = weight - view.usd(asset, position.debt)
         return out
 
 
@@ -66,12 +64,7 @@ class VenueProbe:
 
     def under_water(self) -> list[PositionKey]:
         """Each margin group under maintenance (cross margin: the account's one group)."""
-        return [
-            (account, group)
-            for account in self.view.liquidatable()
-            for group, health in self.view.health(account)
-            if health.liquidatable
-        ]
+        return list(self.view.under_groups())
 
     def exposure(self, key: PositionKey) -> dict[str, float]:
         """The group's own collateral (at its ratio), debts and perps: an isolated group answers for itself."""
@@ -79,9 +72,9 @@ class VenueProbe:
         account, number = key
         view = self.view
         decimals = view.world.market.decimals
-        prices = {a: p for (label, a), p in view.world.oracle_prices.items() if label == view.oracle}
+        prices = view.prices()
         out: dict[str, float] = {}
-        for group in view.accounts.get(account, (False, ()))[1]:
+        for group in view.groups(account):
             if group.group != number:
                 continue
             for asset, amount in group.collaterals:
@@ -137,7 +130,7 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[Agent])
     for name in pool_names:
         view = world.pools[name]
         assert view.cpmm is not None
-        pools[name] = Attribution.pool_book(view.cpmm.reserve0, view.cpmm.reserve1, view.cpmm.total_supply)
+        pools[name] = PoolBook((view.cpmm.reserve0, view.cpmm.reserve1), view.cpmm.total_supply)
         first, second = view.info.tokens[0], view.info.tokens[1]
         pool_tokens[name] = (first, second) if view.token0_first else (second, first)
     probes: list[MarketProbe] = [LendingProbe(v) for _, v in sorted(world.lending.items())]
@@ -145,9 +138,7 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[Agent])
         probes.append(VenueProbe(world.venue))
 
     def mode_of(market: str, account: bytes) -> str:
-        if market != "venue" or world.venue is None:
-            return ""
-        return "isolated" if world.venue.accounts.get(account, (False, ()))[0] else "cross"
+        return world.venue.mode_of(account) if market == "venue" and world.venue is not None else ""
 
     return Attribution(
         sources=drivers,

@@ -5,21 +5,19 @@ further axes), and sweep.html."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import itertools
 import math
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim.batch import Executor, Notify, Outcome, RunTask, run_all
-from sim.compare import headline
+from sim.compare import figures
 from sim.htmlpage import figure_png, image, page, section
 from sim.plots import report_figure
 from sim.scenario import ScenarioError, load_scenario
@@ -27,16 +25,7 @@ from sim.scenario import ScenarioError, load_scenario
 HEATMAP_METRICS = ("bad_debt_usd", "liq_usd_total", "amplification", "max_wave")
 
 
-@dataclass(frozen=True)
-class Point:
-    id: str
-    values: tuple[Any, ...]  # one per axis
-
-
-def grid_points(axes: Sequence[tuple[str, list[Any]]]) -> list[Point]:
-    combos = list(itertools.product(*(values for _, values in axes)))
-    width = max(3, len(str(len(combos))))
-    return [Point(f"p{i:0{width}d}", tuple(combo)) for i, combo in enumerate(combos)]
+SEED_MARK = "-s"  # task ids are <point>-s<seed>
 
 
 def plan(
@@ -46,9 +35,9 @@ def plan(
     out_dir: Path,
     blocks: int | None = None,
     seed: int | None = None,
-) -> tuple[list[Point], list[int], list[RunTask]]:
-    """The grid's points and seeds and one task per pair; every point's scenario is validated first, so a bad
-    key or value stops the sweep before anything runs."""
+) -> list[RunTask]:
+    """One task per (grid point, seed), id `p<index>-s<seed>`, the point's values as its overrides; every
+    point's scenario is validated first, so a bad key or value stops the sweep before anything runs."""
     keys = [k for k, _ in axes]
     if "seed" in keys:
         raise ScenarioError(
@@ -59,29 +48,22 @@ def plan(
         raise ScenarioError(
             f"--grid {', '.join(repeated)} given twice: give each key once, with all its values."
         )
-    points = grid_points(axes)
-    for point in points:
-        overrides = dict(zip(keys, point.values, strict=True))
+    points = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in axes))]
+    for overrides in points:
         try:
             load_scenario(scenario, overrides)
         except ScenarioError as exc:
             shown = ", ".join(f"{k}={v}" for k, v in overrides.items())
             raise ScenarioError(f"grid point {shown}: {exc}") from None
     first = load_scenario(scenario).seed if seed is None else seed
-    seed_list = [first + i for i in range(seeds)]
-    tasks = [
-        RunTask(
-            f"{point.id}-s{s}",
-            str(scenario.resolve()),
-            str((out_dir / "runs" / f"{point.id}-s{s}").resolve()),
-            dict(zip(keys, point.values, strict=True)),
-            s,
-            blocks,
-        )
-        for point in points
-        for s in seed_list
-    ]
-    return points, seed_list, tasks
+    width = max(3, len(str(len(points))))
+    tasks = []
+    for index, overrides in enumerate(points):
+        for s in range(first, first + seeds):
+            task_id = f"p{index:0{width}d}{SEED_MARK}{s}"
+            run_dir = str((out_dir / "runs" / task_id).resolve())
+            tasks.append(RunTask(task_id, str(scenario.resolve()), run_dir, overrides, s, blocks))
+    return tasks
 
 
 def sweep(
@@ -95,45 +77,35 @@ def sweep(
     seed: int | None = None,
     show_progress: bool = True,
 ) -> list[Outcome]:
-    points, _, tasks = plan(scenario, axes, seeds, out_dir, blocks, seed)
+    tasks = plan(scenario, axes, seeds, out_dir, blocks, seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = [k for k, _ in axes]
-    finished: list[Outcome] = []
+    rows: list[dict[str, Any]] = []
 
-    def record(outcome: Outcome) -> None:
-        finished.append(outcome)
-        write_csv(out_dir / "sweep.csv", keys, points, finished)
+    def record(outcome: Outcome) -> None:  # sweep.csv holds every finished run, rewritten after each
+        rows.append(sweep_row(keys, outcome))
+        write_csv(out_dir / "sweep.csv", keys, rows)
 
     outcomes = run_all(tasks, executor, notify, show_progress, record)
-    write_csv(out_dir / "sweep.csv", keys, points, outcomes)
-    write_figures(out_dir, scenario, axes, points, outcomes)
+    write_figures(out_dir, scenario, axes, rows)
     return outcomes
 
 
-def _point_of(task: RunTask, points: Sequence[Point]) -> Point:
-    return next(p for p in points if task.id.startswith(p.id + "-"))
-
-
-def sweep_rows(
-    keys: Sequence[str], points: Sequence[Point], outcomes: Sequence[Outcome]
-) -> list[dict[str, Any]]:
-    rows = []
-    for outcome in outcomes:
-        point = _point_of(outcome.task, points)
-        row: dict[str, Any] = {"point": point.id, "seed": outcome.task.seed}
-        row |= {k: _show(v) for k, v in zip(keys, point.values, strict=True)}
-        row |= {"attempts": outcome.attempts, "error": outcome.error, "run_dir": f"runs/{outcome.task.id}"}
-        row |= headline(outcome.summary) | {"status": outcome.status}
-        rows.append(row)
-    return sorted(rows, key=lambda r: (r["point"], r["seed"]))
+def sweep_row(keys: Sequence[str], outcome: Outcome) -> dict[str, Any]:
+    """One run's line of sweep.csv: its grid point (from the task's id and overrides), seed, outcome, figures."""
+    task = outcome.task
+    row: dict[str, Any] = {"point": task.id.rsplit(SEED_MARK, 1)[0], "seed": task.seed}
+    row |= {k: _show(task.overrides[k]) for k in keys}
+    row |= {"attempts": outcome.attempts, "error": outcome.error, "run_dir": f"runs/{task.id}"}
+    return row | figures(outcome)
 
 
 def _show(value: Any) -> Any:
     return value if isinstance(value, int | float | str | bool) else repr(value)
 
 
-def write_csv(path: Path, keys: Sequence[str], points: Sequence[Point], outcomes: Sequence[Outcome]) -> None:
-    rows = sweep_rows(keys, points, outcomes)
+def write_csv(path: Path, keys: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+    rows = sorted(rows, key=lambda r: (r["point"], r["seed"]))
     fixed = ["point", "seed", *keys, "status", "attempts", "error", "run_dir"]
     columns = fixed + sorted({k for r in rows for k in r} - set(fixed))
     tmp = path.with_suffix(".csv.tmp")
@@ -150,13 +122,15 @@ def mean_grid(
     """The metric averaged over seeds (and any axes after the first two) on the first two axes' grid; NaN where
     no run completed."""
     (kx, xs), (ky, ys) = axes[0], (axes[1] if len(axes) > 1 else ("", [None]))
+    column_of = {_show(x): i for i, x in enumerate(xs)}
+    row_of = {_show(y): j for j, y in enumerate(ys)}
     sums: dict[tuple[int, int], list[float]] = defaultdict(list)
     for row in rows:
         value = row.get(metric)
         if row.get("status") != "completed" or not isinstance(value, int | float) or math.isnan(value):
             continue
-        i = [_show(x) for x in xs].index(row[kx])
-        j = [_show(y) for y in ys].index(row[ky]) if ky else 0
+        i = column_of[row[kx]]
+        j = row_of[row[ky]] if ky else 0
         sums[(j, i)].append(float(value))
     grid = np.full((len(ys), len(xs)), np.nan)
     for (j, i), values in sums.items():
@@ -168,11 +142,9 @@ def write_figures(
     out_dir: Path,
     scenario: Path,
     axes: Sequence[tuple[str, list[Any]]],
-    points: Sequence[Point],
-    outcomes: Sequence[Outcome],
+    rows: Sequence[dict[str, Any]],
 ) -> list[Path]:
-    keys = [k for k, _ in axes]
-    rows = sweep_rows(keys, points, outcomes)
+    rows = sorted(rows, key=lambda r: (r["point"], r["seed"]))
     lows = sorted({k for r in rows for k in r if k.startswith("min:pool:")})
     metrics = [*HEATMAP_METRICS, *lows[:2]]
     written: list[Path] = []
@@ -200,7 +172,7 @@ def write_figures(
         ax.set_title(f"{metric}{rest}", fontsize=10)
         name = "heatmap_" + metric.replace(":", "_") + ".png"
         data = figure_png(figure)
-        (out_dir / name).write_bytes(base64.b64decode(data))
+        (out_dir / name).write_bytes(data)
         written.append(out_dir / name)
         figures.append(image(f"{metric}{rest}", data))
     failed = [r for r in rows if r["status"] != "completed"]

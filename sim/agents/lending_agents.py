@@ -267,9 +267,7 @@ class LiquidationBot(Agent):
                 )
             )
             self.count("liquidations")
-            self.count(
-                "repaid_usd", amounts.debt_repaid * prices[debt] / 1e8 / 10 ** view.params[debt].decimals
-            )
+            self.count("repaid_usd", view.usd(debt, amounts.debt_repaid))
             if collateral != debt and amounts.collateral_to_liquidator > 0:
                 quote = best_quote(world, self.sell_pools, collateral, debt, amounts.collateral_to_liquidator)
                 if quote is not None and quote.amount_out > 0:
@@ -348,12 +346,12 @@ class FlashLiquidationBot(Agent):
                     MAX_UINT,  # the pool applies its close factor and collateral cap: no dust from rounding
                     plan.flash_amount,
                     world.pools[plan.pool].info.handle.address,
-                    self._units(plan.debt, self.min_profit_usd),  # enforced on chain too
+                    self.view.units(plan.debt, self.min_profit_usd),  # enforced on chain too
                     tag=self.name,
                 )
             )
             self.count("attempts")
-            self.count("expected_profit_usd", self._usd(plan.debt, plan.profit))
+            self.count("expected_profit_usd", self.view.usd(plan.debt, plan.profit))
         return txs
 
     def plan(
@@ -374,8 +372,8 @@ class FlashLiquidationBot(Agent):
                     for n in self.sell_pools
                     if world.pools[n].cpmm is not None
                     and set(world.pools[n].info.tokens) == {collateral, debt}
-                ]
-                if collateral == debt or not pools:
+                ]  # a pair of the two (none when they are the same asset)
+                if not pools:
                     continue
                 try:
                     amounts = liquidation_amounts(
@@ -384,9 +382,8 @@ class FlashLiquidationBot(Agent):
                 except LiquidationError:
                     continue
                 flash = flash_margin(amounts.debt_repaid)
-                if flash > world.balance(
-                    view.pool.address, debt
-                ):  # the reserve's cash: flashLoanSimple's limit
+                cash = world.balance(view.pool.address, debt)  # the reserve's: what flashLoanSimple can lend
+                if flash > cash:
                     continue
                 premium = percent_mul_ceil(flash, FLASHLOAN_PREMIUM_BPS)
                 for name in pools:
@@ -394,20 +391,8 @@ class FlashLiquidationBot(Agent):
                         collateral, debt, amounts.collateral_to_liquidator, world.timestamp
                     )
                     profit = out - amounts.debt_repaid - premium
-                    if self._usd(debt, profit) <= self.min_profit_usd:
+                    if view.usd(debt, profit) <= self.min_profit_usd:
                         continue
                     if best is None or profit > best.profit:
                         best = FlashPlan(collateral, debt, amounts.debt_repaid, flash, name, profit)
         return best
-
-    def _units(self, asset: str, usd: float) -> int:
-        assert self.view is not None
-        price = self.view.prices().get(asset, 0)
-        return (
-            int(usd * 1e8 * 10 ** self.view.params[asset].decimals // price) if price > 0 and usd > 0 else 0
-        )
-
-    def _usd(self, asset: str, amount: int) -> float:
-        assert self.view is not None
-        price = self.view.prices().get(asset, 0)
-        return float(amount * price / 1e8 / 10 ** self.view.params[asset].decimals)

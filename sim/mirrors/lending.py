@@ -292,7 +292,7 @@ class AccountData:
     has_zero_ltv_collateral: bool = False
 
 
-def _effective(params: ReserveParams, asset: str, emode: EModeCategory | None) -> tuple[int, int]:
+def effective_terms(params: ReserveParams, asset: str, emode: EModeCategory | None) -> tuple[int, int]:
     """(ltv, liquidation threshold) of a collateral asset for a user in `emode`."""
     if emode is not None and asset in emode.collateral_assets:
         return emode.ltv, emode.liquidation_threshold
@@ -323,7 +323,7 @@ def account_data(
         if position.collateral_enabled and p.liquidation_threshold != 0:
             value = collateral_base(position.supplied, prices[asset], p.decimals)
             collateral += value
-            ltv, lt = _effective(p, asset, emode)
+            ltv, lt = effective_terms(p, asset, emode)
             if p.ltv != 0:
                 weighted_ltv += value * ltv
             else:

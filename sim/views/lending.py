@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 MAX_KEY = b"\xff" * 21  # sorts after every address in (price, address) index entries
 WAD = 10**18
+USD8 = 1e8  # oracle prices: USD with 8 decimals
 # Debts grow between re-reads; the index flags accounts this close to their liquidation price for an exact check.
 INDEX_MARGIN = 0.002
 
@@ -186,6 +187,15 @@ class LendingView:
             )
         return out
 
+    def usd(self, asset: str, amount: int) -> float:
+        """`amount` base units of `asset` in USD at this market's oracle."""
+        return float(amount * self.prices().get(asset, 0) / USD8 / 10 ** self.params[asset].decimals)
+
+    def units(self, asset: str, usd: float) -> int:
+        """`usd` in base units of `asset` at this market's oracle (0 when it has no price)."""
+        price = self.prices().get(asset, 0)
+        return int(usd * USD8 * 10 ** self.params[asset].decimals // price) if price > 0 and usd > 0 else 0
+
     def emode_of(self, user: bytes) -> EModeCategory | None:
         book = self.users.get(user)
         return self.emodes.get(book.emode) if book is not None and book.emode else None
@@ -193,12 +203,15 @@ class LendingView:
     def account(self, user: bytes) -> AccountData:
         return account_data(self.positions(user), self.prices(), self.params, self.emode_of(user))
 
-    def _account_now(self, user: bytes) -> AccountData:
-        """`account(user)`, computed once per block, time and prices (positions change only on refresh)."""
+    def _accounts_now(self) -> dict[bytes, AccountData]:
+        """The cache of `account(user)` for this block, time and prices (positions change only on refresh):
+        fill it with `_account_in`."""
         key = (self.world.block, self.world.timestamp, tuple(sorted(self.prices().items())))
         if self._accounts_at is None or self._accounts_at[0] != key:
             self._accounts_at = (key, {})
-        cache = self._accounts_at[1]
+        return self._accounts_at[1]
+
+    def _account_in(self, cache: dict[bytes, AccountData], user: bytes) -> AccountData:
         if user not in cache:
             cache[user] = self.account(user)
         return cache[user]
@@ -258,8 +271,9 @@ class LendingView:
             for _, user in entries.irange(minimum=(price * (1 - INDEX_MARGIN), b"")):
                 candidates.add(user)
         out: list[tuple[bytes, AccountData]] = []
+        cache = self._accounts_now()
         for user in sorted(candidates):
-            data = self._account_now(user)
+            data = self._account_in(cache, user)
             if is_liquidatable(data):
                 out.append((user, data))
         return out
@@ -277,8 +291,9 @@ class LendingView:
                 continue
             for i, threshold in enumerate(thresholds):
                 counts[i] += len(entries) - entries.bisect_right((price / threshold, MAX_KEY))
+        cache = self._accounts_now()
         for user in sorted(self.multi):  # the bots' search checks these too: computed once per block
-            health = self._account_now(user).health_factor / WAD
+            health = self._account_in(cache, user).health_factor / WAD
             for i, threshold in enumerate(thresholds):
                 counts[i] += health < threshold
         return counts

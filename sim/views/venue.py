@@ -54,7 +54,8 @@ class VenueView:
     _seen: dict[str, int] = field(default_factory=dict)
     _dirty: set[bytes] = field(default_factory=set)
     _holders: dict[str, set[bytes]] = field(default_factory=dict)  # asset -> accounts exposed to its mark
-    _under: set[bytes] = field(default_factory=set)  # accounts under maintenance at the last check
+    # accounts under maintenance at the last check, with the margin groups that are
+    _under: dict[bytes, tuple[int, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_token = {h.address: s for s, h in self.world.market.tokens.items()}
@@ -104,19 +105,31 @@ class VenueView:
                     ),
                 )
             )
-        for held in self._assets_of(self.accounts.get(account, (False, ()))[1]):
+        for held in self._assets_of(self.groups(account)):
             self._holders[held].discard(account)
         self.accounts[account] = (bool(isolated), tuple(parsed))
         for held in self._assets_of(tuple(parsed)):
             self._holders.setdefault(held, set()).add(account)
         self._dirty.add(account)
 
+    def prices(self) -> dict[str, int]:
+        """This block's marks: the venue oracle's answers (USD, 8 decimals)."""
+        return {a: p for (label, a), p in self.world.oracle_prices.items() if label == self.oracle}
+
+    def groups(self, account: bytes) -> tuple[Group, ...]:
+        """The account's margin groups as last read (none for an unknown account)."""
+        return self.accounts.get(account, (False, ()))[1]
+
+    def mode_of(self, account: bytes) -> str:
+        """The account's margin mode: "isolated" or "cross"."""
+        return "isolated" if self.accounts.get(account, (False, ()))[0] else "cross"
+
     def health(self, account: bytes) -> list[tuple[int, Health]]:
         """Each margin group's health at this block's oracle marks (cross margin: one group)."""
-        prices = {a: p for (label, a), p in self.world.oracle_prices.items() if label == self.oracle}
+        prices = self.prices()
         decimals = self.world.market.decimals
         out = []
-        for group in self.accounts.get(account, (False, ()))[1]:
+        for group in self.groups(account):
             collaterals = [
                 Collateral(x, prices[a], decimals[a], self.ratios.get(a, 0)) for a, x in group.collaterals
             ]
@@ -134,19 +147,24 @@ class VenueView:
         """Accounts with a group under maintenance. Health is recomputed only for accounts re-read this block
         and for the holders of an asset whose mark moved since the last check (an index by asset), so a quiet
         block costs nothing per account."""
-        prices = {a: p for (label, a), p in self.world.oracle_prices.items() if label == self.oracle}
+        prices = self.prices()
         stale = set(self._dirty)
         for asset, price in prices.items():
             if self._seen.get(asset) != price:
                 stale |= self._holders.get(asset, set())
         for account in stale:
-            if any(h.liquidatable for _, h in self.health(account)):
-                self._under.add(account)
+            under = tuple(g for g, h in self.health(account) if h.liquidatable)
+            if under:
+                self._under[account] = under
             else:
-                self._under.discard(account)
+                self._under.pop(account, None)
         self._seen = prices
         self._dirty.clear()
         return sorted(self._under)
+
+    def under_groups(self) -> list[tuple[bytes, int]]:
+        """(account, margin group) of every group under maintenance now (`liquidatable`, group by group)."""
+        return [(account, group) for account in self.liquidatable() for group in self._under[account]]
 
     @staticmethod
     def _assets_of(groups: tuple[Group, ...]) -> set[str]:

@@ -14,6 +14,7 @@ from sim.attribution import (
     MM_WITHDRAWAL,
     UNATTRIBUTED,
     Attribution,
+    PoolBook,
     PositionKey,
     Source,
     cascade_summary,
@@ -86,7 +87,7 @@ class Harness:
                 "bot-0": "liquidation_bot",
                 "mm-0": "market_maker",
             },
-            pools={"px": Attribution.pool_book(*reserves, 10_000)},
+            pools={"px": PoolBook(reserves, 10_000)},
             pool_labels={"pool:px": "px"},
             pool_tokens={"px": ("X", "Q")},
             token_names={X: "X", Q: "Q"},
@@ -175,9 +176,8 @@ def test_market_maker_withdrawal_takes_its_shapley_share() -> None:
     # Makers burn half the LP supply: the pool is half as deep. A seller's swap then moves the price by a;
     # at the old depth the same input would have moved it by c; the withdrawal's share is (a - c) / 2.
     h = Harness({ALICE: 95.0}, reserves=(1_000, 100_000))
-    burn = Event(
-        1, 0, 0, "mm-0", "pool:px", "Transfer", {"from": "0x" + "00" * 20, "to": ZERO, "value": 5_000}
-    )
+    pair = b"\x20" * 20  # the pair burns the LP tokens the maker sent it
+    burn = Event(1, 0, 0, "mm-0", "pool:px", "Transfer", {"from": pair, "to": ZERO, "value": 5_000})
     h.block(1, [burn, sync(1, 0, "mm-0", 500, 50_000)])  # proportional: the price does not move
     assert h.attribution.moves_now == []
     h.block(2, [sync(2, 0, "seller-0", 520, 48_100)])
