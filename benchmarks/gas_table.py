@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from sim.paths import REPO_ROOT
+from sim.node.paths import REPO_ROOT
 from sim.run import RunOptions, run
 
 SCENARIO = REPO_ROOT / "tests" / "sim" / "data" / "mini.yaml"

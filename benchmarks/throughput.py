@@ -19,11 +19,11 @@ from pathlib import Path
 
 import yaml
 
-from sim.abi import ContractAbi
-from sim.artifacts import load_artifact
-from sim.chain import Chain, TxRequest, Wallet
-from sim.devnet import Devnet, DevnetConfig
-from sim.paths import REPO_ROOT
+from sim.node.abi import ContractAbi
+from sim.node.artifacts import load_artifact
+from sim.node.chain import Chain, TxRequest, Wallet
+from sim.node.devnet import Devnet, DevnetConfig
+from sim.node.paths import REPO_ROOT
 from sim.run import RunOptions, run
 
 SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025.yaml"

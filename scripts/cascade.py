@@ -8,8 +8,8 @@ from typing import Any
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
+from sim.report.summary_table import print_summary
 from sim.run import RunOptions, run
-from sim.summary_table import print_summary
 
 
 @click.command(cls=ConnectedProviderCommand)

@@ -9,8 +9,8 @@ import click
 from ape import accounts
 from ape.cli import ConnectedProviderCommand, network_option
 
-from sim.deploy import DEFAULT_SCENARIO, deploy_market
-from sim.deployments import write_deployment
+from sim.market.deploy import DEFAULT_SCENARIO, deploy_market
+from sim.market.deployments import write_deployment
 
 
 @click.command(cls=ConnectedProviderCommand)

@@ -14,9 +14,9 @@ from typing import Any
 import click
 import yaml
 
-from sim.devnet import Devnet, DevnetConfig, DevnetError
-from sim.paths import ToolchainMissing
-from sim.versions import version_banner
+from sim.node.devnet import Devnet, DevnetConfig, DevnetError
+from sim.node.paths import ToolchainMissing
+from sim.node.versions import version_banner
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -129,11 +129,11 @@ def run(
     """Deploy SCENARIO's market on a devnet, run its agents block by block and write the outputs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from sim.pricepaths import CsvPathError
+    from sim.report.summary_table import print_summary
     from sim.run import RunFailed, RunOptions
     from sim.run import run as run_scenario
-    from sim.scenario import ScenarioError
-    from sim.summary_table import print_summary
+    from sim.scenario.pricepaths import CsvPathError
+    from sim.scenario.schema import ScenarioError
 
     # SIGTERM stops a run like Ctrl-C: the devnet is stopped and the summary written.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -166,8 +166,8 @@ def run(
     except (DevnetError, ToolchainMissing) as exc:
         raise click.ClickException(str(exc)) from None
     print_summary(summary)
-    from sim.plots import plot_overview
-    from sim.report import write_report
+    from sim.report.plots import plot_overview
+    from sim.report.run_report import write_report
 
     click.echo(f"outputs: {target} (overview: {plot_overview(target)})")
     click.echo(f"report: {write_report(target)}")
@@ -177,7 +177,7 @@ def run(
 @click.argument("out_dir", type=click.Path(path_type=Path))
 def report(out_dir: Path) -> None:
     """Write OUT_DIR/report.html (tables and plots of a run's outputs, self-contained) and print its path."""
-    from sim.report import ReportError, write_report
+    from sim.report.run_report import ReportError, write_report
 
     try:
         click.echo(write_report(out_dir))
@@ -198,7 +198,7 @@ class BatchSettings:
     no_progress: bool
 
     def executor(self) -> Any:
-        from sim.batch import make_executor
+        from sim.analysis.batch import make_executor
 
         scheduler = self.scheduler
         if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
@@ -262,10 +262,10 @@ def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _batch_errors() -> tuple[type[Exception], ...]:
     """Bad input to compare and sweep (one paragraph each), and a cluster that cannot be used."""
-    from sim.batch import BatchError
-    from sim.pricepaths import CsvPathError
-    from sim.scenario import ScenarioError
-    from sim.variants import SpecError
+    from sim.analysis.batch import BatchError
+    from sim.scenario.pricepaths import CsvPathError
+    from sim.scenario.schema import ScenarioError
+    from sim.scenario.variants import SpecError
 
     return (ScenarioError, CsvPathError, SpecError, BatchError)
 
@@ -291,9 +291,9 @@ def compare(
     scenario: Path, variant_specs: tuple[str, ...], variants_file: Path | None, batch: BatchSettings
 ) -> None:
     """Run SCENARIO's variants on the same seed and compare them side by side."""
-    from sim.compare import Variant, print_comparison
-    from sim.compare import compare as run_compare
-    from sim.variants import load_variants_file, parse_variant
+    from sim.analysis.compare import Variant, print_comparison
+    from sim.analysis.compare import compare as run_compare
+    from sim.scenario.variants import load_variants_file, parse_variant
 
     variants = [Variant(*parse_variant(spec)) for spec in variant_specs]
     seed, blocks = batch.seed, batch.blocks
@@ -340,8 +340,8 @@ def compare(
 @_batch_options
 def sweep(scenario: Path, grid_specs: tuple[str, ...], seeds: int, batch: BatchSettings) -> None:
     """Run SCENARIO over a grid of parameter values and seeds in parallel; write sweep.csv and heatmaps."""
-    from sim.sweep import sweep as run_sweep
-    from sim.variants import parse_axis
+    from sim.analysis.sweep import sweep as run_sweep
+    from sim.scenario.variants import parse_axis
 
     target = batch.out_dir or Path("out") / f"{scenario.stem}_sweep"
     axes = [parse_axis(spec) for spec in grid_specs]

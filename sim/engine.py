@@ -11,12 +11,12 @@ import numpy as np
 import numpy.typing as npt
 
 from sim.agents.base import Agent
-from sim.attribution import Attribution
-from sim.chain import Chain, TxRequest
-from sim.events import Decoder
-from sim.metrics import Metrics
-from sim.record import Recorder
-from sim.world import World
+from sim.analysis.attribution import Attribution
+from sim.node.chain import Chain, TxRequest
+from sim.node.events import Decoder
+from sim.outputs.metrics import Metrics
+from sim.outputs.recorder import Recorder
+from sim.world.world import World
 
 
 @dataclass

@@ -16,29 +16,30 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sim import __version__, rpc
-from sim.abi import describe_revert
+from sim import __version__
 from sim.agents.base import Agent, SetupContext
 from sim.agents.population import build_agents
-from sim.artifacts import load_artifact
-from sim.chain import Chain, TxRequest, Wallet
-from sim.devnet import Devnet, DevnetConfig
+from sim.analysis.probes import build_attribution
 from sim.engine import Engine
-from sim.events import Decoder
-from sim.market import FEE_DENOMINATOR, QUOTE_LOAN_MARGIN_BPS, Market, MarketBuilder
-from sim.metrics import Metrics
+from sim.market.builder import FEE_DENOMINATOR, QUOTE_LOAN_MARGIN_BPS, Market, MarketBuilder
 from sim.mirrors.lending import EModeCategory, ReserveParams
-from sim.pnl import PnlBook
-from sim.pricepaths import realize
-from sim.probes import build_attribution
-from sim.record import Recorder, write_json
-from sim.rpc import DevnetUnreachable
-from sim.scenario import Scenario, load_scenario
-from sim.versions import anvil_version, package_versions, solc_version
-from sim.views.lending import LendingView
-from sim.views.synthetic import SyntheticView
-from sim.views.venue import VenueView
-from sim.world import World
+from sim.node import rpc
+from sim.node.abi import describe_revert
+from sim.node.artifacts import load_artifact
+from sim.node.chain import Chain, TxRequest, Wallet
+from sim.node.devnet import Devnet, DevnetConfig
+from sim.node.events import Decoder
+from sim.node.rpc import DevnetUnreachable
+from sim.node.versions import anvil_version, package_versions, solc_version
+from sim.outputs.metrics import Metrics
+from sim.outputs.pnl import PnlBook
+from sim.outputs.recorder import Recorder, write_json
+from sim.scenario.pricepaths import realize
+from sim.scenario.schema import Scenario, load_scenario
+from sim.world.lending import LendingView
+from sim.world.synthetic import SyntheticView
+from sim.world.venue import VenueView
+from sim.world.world import World
 
 SETUP_BLOCK_TXS = 1_500
 # anvil's first account: the funder that deploys and owns everything (anvil's standard test mnemonic).

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sim.paths import use_repo_solc
+from sim.node.paths import use_repo_solc
 
 use_repo_solc()
 

@@ -9,8 +9,8 @@ import numpy as np
 
 from sim.agents.base import Agent, SetupContext
 from sim.agents.trading import approvals, spenders_for, swap_tx
-from sim.chain import TxRequest
-from sim.world import PoolView, World
+from sim.node.chain import TxRequest
+from sim.world.world import PoolView, World
 
 
 def cpmm_input_to_price(reserve_in: int, reserve_out: int, target_out_per_in: float) -> int:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from sim.chain import TxRequest, Wallet
-from sim.contracts import Handle
+from sim.node.chain import TxRequest, Wallet
+from sim.node.contracts import Handle
 
 if TYPE_CHECKING:
-    from sim.market import Market
-    from sim.world import World
+    from sim.market.builder import Market
+    from sim.world.world import World
 
 
 @dataclass

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.agents.base import Agent, SetupContext
-from sim.chain import TxRequest
-from sim.world import World
+from sim.node.chain import TxRequest
+from sim.world.world import World
 
 WAD = 10**18
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.agents.base import Agent, SetupContext
-from sim.chain import TxRequest
-from sim.contracts import Handle
-from sim.market import price8
+from sim.market.builder import price8
 from sim.mirrors.oracle import push_due
-from sim.world import World
+from sim.node.chain import TxRequest
+from sim.node.contracts import Handle
+from sim.world.world import World
 
 
 @dataclass(frozen=True)

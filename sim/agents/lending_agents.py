@@ -8,9 +8,6 @@ import numpy as np
 
 from sim.agents.base import Agent, SetupContext
 from sim.agents.trading import MAX_UINT, approvals, best_quote, spenders_for, swap_tx
-from sim.artifacts import load_artifact
-from sim.chain import TxRequest, Wallet
-from sim.contracts import DEPLOY_GAS, Handle, abi_of, create_address
 from sim.mirrors.lending import (
     FLASHLOAN_PREMIUM_BPS,
     RAY,
@@ -20,8 +17,11 @@ from sim.mirrors.lending import (
     liquidation_amounts,
     percent_mul_ceil,
 )
-from sim.views.lending import LendingView
-from sim.world import World
+from sim.node.artifacts import load_artifact
+from sim.node.chain import TxRequest, Wallet
+from sim.node.contracts import DEPLOY_GAS, Handle, abi_of, create_address
+from sim.world.lending import LendingView
+from sim.world.world import World
 
 VARIABLE_RATE = 2
 

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.draws import Draw
+from sim.scenario.draws import Draw
 
 
 class AgentParams(BaseModel):

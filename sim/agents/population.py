@@ -18,11 +18,11 @@ from sim.agents.lending_agents import Borrower, FlashLiquidationBot, Liquidation
 from sim.agents.params import AGENT_PARAMS, AgentParams
 from sim.agents.seller import Seller
 from sim.agents.venue_agents import MarketMaker, Redeemer, VenueLiquidator, Whale
-from sim.chain import Wallet
-from sim.draws import draw
-from sim.market import Market
-from sim.scenario import Scenario
-from sim.world import World
+from sim.market.builder import Market
+from sim.node.chain import Wallet
+from sim.scenario.draws import draw
+from sim.scenario.schema import Scenario
+from sim.world.world import World
 
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 

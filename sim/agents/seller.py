@@ -8,8 +8,8 @@ import numpy as np
 
 from sim.agents.base import Agent, SetupContext
 from sim.agents.trading import approvals, spenders_for, swap_tx
-from sim.chain import TxRequest
-from sim.world import World
+from sim.node.chain import TxRequest
+from sim.world.world import World
 
 
 @dataclass

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.chain import TxRequest, Wallet
-from sim.market import Market, PoolInfo
-from sim.world import PoolView, World
+from sim.market.builder import Market, PoolInfo
+from sim.node.chain import TxRequest, Wallet
+from sim.world.world import PoolView, World
 
 MAX_UINT = 2**256 - 1
 NO_DEADLINE = 2**64

@@ -12,10 +12,10 @@ import numpy as np
 from sim.agents.arbitrageur import stableswap_input_to_price
 from sim.agents.base import Agent, SetupContext
 from sim.agents.trading import MAX_UINT, approvals, swap_tx
-from sim.chain import TxRequest
 from sim.mirrors.cpmm import get_amount_in
-from sim.views.venue import VenueView
-from sim.world import PoolView, World
+from sim.node.chain import TxRequest
+from sim.world.venue import VenueView
+from sim.world.world import PoolView, World
 
 WAD = 10**18
 MARKET_GROUP_BASE = 1

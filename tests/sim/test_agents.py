@@ -5,14 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.abi import ContractAbi
 from sim.agents.arbitrageur import Arbitrageur, cpmm_input_to_price
 from sim.agents.keeper import OracleKeeper, PushedFeed
 from sim.agents.lending_agents import FlashLiquidationBot, LiquidationBot, Looper
 from sim.agents.venue_agents import MarketMaker, Redeemer
-from sim.chain import Wallet
-from sim.contracts import Handle, abi_of
-from sim.market import Market, PoolInfo
+from sim.market.builder import Market, PoolInfo
 from sim.mirrors.cpmm import CpmmState, get_amount_out
 from sim.mirrors.lending import (
     FLASHLOAN_PREMIUM_BPS,
@@ -22,9 +19,12 @@ from sim.mirrors.lending import (
     liquidation_amounts,
     percent_mul_ceil,
 )
-from sim.views.lending import LendingView, UserBook
-from sim.views.synthetic import SyntheticView
-from sim.world import World
+from sim.node.abi import ContractAbi
+from sim.node.chain import Wallet
+from sim.node.contracts import Handle, abi_of
+from sim.world.lending import LendingView, UserBook
+from sim.world.synthetic import SyntheticView
+from sim.world.world import World
 
 RNG = np.random.default_rng(0)
 

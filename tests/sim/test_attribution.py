@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sim.attribution import (
+from sim.analysis.attribution import (
     EXOGENOUS,
     LIQUIDATION_SALE,
     MM_WITHDRAWAL,
@@ -19,7 +19,7 @@ from sim.attribution import (
     Source,
     cascade_summary,
 )
-from sim.events import Event
+from sim.node.events import Event
 
 X, Q = b"\x01" * 20, b"\x02" * 20
 ALICE, BOB, CAROL = b"\xaa" * 20, b"\xbb" * 20, b"\xcc" * 20

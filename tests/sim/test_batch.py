@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from sim.batch import ATTEMPTS_FILE, DaskExecutor, LocalExecutor, RunTask
+from sim.analysis.batch import ATTEMPTS_FILE, DaskExecutor, LocalExecutor, RunTask
+from sim.analysis.compare import Variant, compare
+from sim.analysis.sweep import plan, sweep
 from sim.cli import cli
-from sim.compare import Variant, compare
-from sim.scenario import ScenarioError
-from sim.sweep import plan, sweep
-from sim.variants import SpecError, load_variants_file, parse_axis, parse_variant, split_top
+from sim.scenario.schema import ScenarioError
+from sim.scenario.variants import SpecError, load_variants_file, parse_axis, parse_variant, split_top
 
 DATA = Path(__file__).parent / "data"
 MINI = DATA / "mini.yaml"

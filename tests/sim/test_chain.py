@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from sim.abi import ContractAbi, describe_revert
-from sim.artifacts import load_artifact
-from sim.chain import Chain, ChainError, TxRequest, Wallet, checksum, sign_dynamic_fee_tx
-from sim.devnet import Devnet, DevnetConfig
-from sim.rpc import RpcError
+from sim.node.abi import ContractAbi, describe_revert
+from sim.node.artifacts import load_artifact
+from sim.node.chain import Chain, ChainError, TxRequest, Wallet, checksum, sign_dynamic_fee_tx
+from sim.node.devnet import Devnet, DevnetConfig
+from sim.node.rpc import RpcError
 
 KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.deployments import deployment_file
-from sim.paths import REPO_ROOT
+from sim.market.deployments import deployment_file
+from sim.node.paths import REPO_ROOT
 
 EXPECTED = {
     "token:USDC", "token:USDe", "token:sUSDe", "pool:curve_usde_usdc", "pool:bn_usde_usdt", "oracle:aave",

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli import cli
-from sim.devnet import Devnet, DevnetConfig
+from sim.node.devnet import Devnet, DevnetConfig
 from sim.run import RunFailed, RunOptions, run
 
 DATA = Path(__file__).parent / "data"

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from sim.cli import cli
-from sim.report import write_report
+from sim.report.run_report import write_report
 from sim.run import RunOptions, run
 
 DATA = Path(__file__).parent / "data"

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.draws import LogNormal, Uniform, bounds, draw
-from sim.pricepaths import CsvPathError, GbmJumps, Piecewise, realize
-from sim.scenario import ScenarioError, load_scenario, parse_scenario, set_path
+from sim.scenario.draws import LogNormal, Uniform, bounds, draw
+from sim.scenario.pricepaths import CsvPathError, GbmJumps, Piecewise, realize
+from sim.scenario.schema import ScenarioError, load_scenario, parse_scenario, set_path
 
 MINIMAL: dict[str, Any] = {
     "name": "mini",
@@ -137,7 +137,7 @@ def test_gbm_path_is_reproducible_from_the_seed() -> None:
 
 
 def test_csv_path_holds_ticks_and_names_bad_rows(tmp_path: Path) -> None:
-    from sim.pricepaths import CsvTicks
+    from sim.scenario.pricepaths import CsvTicks
 
     (tmp_path / "ticks.csv").write_text("block,price\n0,100\n3,90\n")
     values = realize(CsvTicks(kind="csv", file="ticks.csv"), 1.0, 5, 12.0, np.random.default_rng(0), tmp_path)

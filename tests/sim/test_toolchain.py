@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sim import rpc
 from sim.cli import cli
-from sim.devnet import Devnet, DevnetConfig
-from sim.paths import REPO_ROOT, SOLC_BRIDGE, SOLC_VERSION
+from sim.node import rpc
+from sim.node.devnet import Devnet, DevnetConfig
+from sim.node.paths import REPO_ROOT, SOLC_BRIDGE, SOLC_VERSION
 
 FIRST_ANVIL_ACCOUNT = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from multiprocessing.connection import Connection
 
-from sim.batch import RunTask
+from sim.analysis.batch import RunTask
 
 
 def always_dies(task: RunTask, conn: Connection) -> None:

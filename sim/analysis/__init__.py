@@ -1,0 +1,1 @@
+"""Across and within runs: cascade attribution, compare, sweep and the parallel batch runner."""

@@ -1,0 +1,155 @@
+"""Attribution's view of a run: one probe per liquidation market (accounts under water, their exposures) and
+the map of which pool drives which oracle answer, built from the scenario and the world."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sim.agents.base import Agent
+from sim.analysis.attribution import Attribution, MarketProbe, PoolBook, PositionKey, Source
+from sim.mirrors.lending import effective_terms
+from sim.outputs.metrics import liquidation_usd
+from sim.scenario.schema import OracleSource, Scenario
+from sim.world.lending import LendingView
+from sim.world.venue import VenueView
+from sim.world.world import World
+
+USD8 = 1e8
+
+
+@dataclass
+class LendingProbe:
+    view: LendingView
+
+    @property
+    def label(self) -> str:
+        return self.view.label
+
+    @property
+    def oracle(self) -> str:
+        return self.view.oracle
+
+    def under_water(self) -> list[PositionKey]:
+        return [user for user, _ in self.view.liquidatable()]
+
+    def exposure(self, key: PositionKey) -> dict[str, float]:
+        assert isinstance(key, bytes)
+        account = key
+        view = self.view
+        emode = view.emode_of(account)
+        out: dict[str, float] = {}
+        for asset, position in view.positions(account).items():
+            _, threshold = effective_terms(view.params[asset], asset, emode)
+            weight = (
+                view.usd(asset, position.supplied) * threshold / 10_000
+                if position.collateral_enabled
+                else 0.0
+            )
+            out[asset] = weight - view.usd(asset, position.debt)
+        return out
+
+
+@dataclass
+class VenueProbe:
+    view: VenueView
+
+    @property
+    def label(self) -> str:
+        return "venue"
+
+    @property
+    def oracle(self) -> str:
+        return self.view.oracle
+
+    def under_water(self) -> list[PositionKey]:
+        """Each margin group under maintenance (cross margin: the account's one group)."""
+        return list(self.view.under_groups())
+
+    def exposure(self, key: PositionKey) -> dict[str, float]:
+        """The group's own collateral (at its ratio), debts and perps: an isolated group answers for itself."""
+        assert isinstance(key, tuple)
+        account, number = key
+        view = self.view
+        decimals = view.world.market.decimals
+        prices = view.prices()
+        out: dict[str, float] = {}
+        for group in view.groups(account):
+            if group.group != number:
+                continue
+            for asset, amount in group.collaterals:
+                usd = amount / 10 ** decimals[asset] * prices.get(asset, 0) / USD8
+                out[asset] = out.get(asset, 0.0) + usd * view.ratios.get(asset, 0) / 10_000
+            for asset, amount in group.debts:
+                out[asset] = (
+                    out.get(asset, 0.0) - amount / 10 ** decimals[asset] * prices.get(asset, 0) / USD8
+                )
+            for asset, size, _ in group.positions:
+                out[asset] = out.get(asset, 0.0) + size / 1e18 * prices.get(asset, 0) / USD8
+        return out
+
+
+def _source(scenario: Scenario, world: World, oracle: str, asset: str, spec: OracleSource) -> Source:
+    if spec.kind not in ("spot", "twap", "index") or spec.pool is None:
+        return Source()
+    view = world.pools[spec.pool]
+    if view.cpmm is None:
+        return Source()
+    asset_is_token0 = (view.info.tokens[0] == asset) == view.token0_first
+    if spec.kind != "index":
+        return Source(spec.pool, asset_is_token0, twap=spec.kind == "twap")
+    underlying = scenario.assets[asset].underlying
+    return Source(
+        spec.pool,
+        asset_is_token0,
+        spec.spot_weight,
+        (oracle, underlying) if underlying is not None else None,
+    )
+
+
+def sources(scenario: Scenario, world: World) -> dict[tuple[str, str], Source]:
+    """Every oracle answer the world reads, with the pool that drives it (none for fixed/pegged/pushed)."""
+    out: dict[tuple[str, str], Source] = {}
+    for market in scenario.lending:
+        for asset, spec in market.oracle.items():
+            out[(market.name, asset)] = _source(scenario, world, market.name, asset, spec)
+    if scenario.venue is not None:
+        for asset, collateral in scenario.venue.collateral.items():
+            out[(scenario.venue.name, asset)] = _source(
+                scenario, world, scenario.venue.name, asset, collateral.oracle
+            )
+    return out
+
+
+def build_attribution(scenario: Scenario, world: World, agents: Sequence[Agent]) -> Attribution:
+    """Attribution for a run whose world has been loaded and set up (pool states as the loop starts)."""
+    drivers = sources(scenario, world)
+    pool_names = sorted({s.pool for s in drivers.values() if s.pool is not None})
+    pools = {}
+    pool_tokens = {}
+    for name in pool_names:
+        view = world.pools[name]
+        assert view.cpmm is not None
+        pools[name] = PoolBook((view.cpmm.reserve0, view.cpmm.reserve1), view.cpmm.total_supply)
+        first, second = view.info.tokens[0], view.info.tokens[1]
+        pool_tokens[name] = (first, second) if view.token0_first else (second, first)
+    probes: list[MarketProbe] = [LendingProbe(v) for _, v in sorted(world.lending.items())]
+    if world.venue is not None:
+        probes.append(VenueProbe(world.venue))
+
+    def mode_of(market: str, account: bytes) -> str:
+        return world.venue.mode_of(account) if market == "venue" and world.venue is not None else ""
+
+    return Attribution(
+        sources=drivers,
+        probes=probes,
+        kind_of={a.name: a.kind for a in agents},
+        pools=pools,
+        pool_labels={f"pool:{name}": name for name in pool_names},
+        pool_tokens=pool_tokens,
+        token_names=dict(world.token_by_address),
+        prices=dict(world.oracle_prices),
+        current_prices=lambda: dict(world.oracle_prices),
+        usd_of=lambda event: liquidation_usd(event, world),
+        mode_of=mode_of,
+    )

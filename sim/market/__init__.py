@@ -1,0 +1,1 @@
+"""Scenario -> deployed contracts: the market builder and deployment records."""

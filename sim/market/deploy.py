@@ -1,0 +1,31 @@
+"""Deploy a scenario's market (tokens, pools, oracles, lending, synthetic dollar, venue) to any node we can
+sign for, and record the addresses; `ape run deploy` and `cascade deploy` are thin wrappers over this."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sim.market.builder import Market, MarketBuilder
+from sim.node import rpc
+from sim.node.chain import Chain, Wallet
+from sim.node.paths import REPO_ROOT
+from sim.scenario.schema import load_scenario
+
+DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025.yaml"
+
+
+def deploy_market(
+    url: str, private_key: str, scenario_path: Path = DEFAULT_SCENARIO, automine_after: bool = True
+) -> Market:
+    """Build the scenario's market on the node at `url` from the account of `private_key`."""
+    scenario = load_scenario(scenario_path)
+    chain = Chain(url).connect()
+    funder = Wallet.from_hex(private_key)
+    chain.sync_nonce(funder)
+    try:
+        return MarketBuilder(scenario, chain, funder, np.random.default_rng(scenario.seed)).build()
+    finally:
+        if automine_after:
+            rpc.call(url, "evm_setAutomine", [True])

@@ -1,0 +1,98 @@
+"""Decode a block's receipts into protocol events: contract label, event name, arguments and acting agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.node.abi import describe_revert
+from sim.node.chain import BlockResult
+from sim.node.contracts import Handle, abi_of
+
+
+@dataclass(frozen=True)
+class Event:
+    block: int
+    tx_index: int
+    log_index: int
+    agent: str
+    contract: str
+    name: str
+    args: dict[str, Any]
+    chain_block: int = 0
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "block": self.block,
+            "chain_block": self.chain_block,
+            "tx_index": self.tx_index,
+            "log_index": self.log_index,
+            "agent": self.agent,
+            "contract": self.contract,
+            "event": self.name,
+            "args": self.args,
+        }
+
+
+@dataclass
+class Decoder:
+    """Knows every deployed contract by address; decodes the logs of a mined block in one pass."""
+
+    by_address: dict[bytes, tuple[str, Handle]] = field(default_factory=dict)
+
+    def register(self, label: str, handle: Handle) -> None:
+        self.by_address[handle.address] = (label, handle)
+
+    def call_name(self, to: bytes | None, data: bytes) -> str:
+        """`Contract.function` of a call, for gas accounting ("deploy" for creations, "?" if unknown)."""
+        if to is None:
+            return "deploy"
+        known = self.by_address.get(to)
+        if known is None:
+            return "?"
+        name = known[1].name
+        selector = data[:4]
+        for function in abi_of(name).functions.values():
+            if function.selector == selector:
+                return f"{name}.{function.name}"
+        return f"{name}.?"
+
+    def decode(
+        self, block: BlockResult, revert_data: dict[bytes, bytes] | None = None, step: int | None = None
+    ) -> list[Event]:
+        """Events of every successful transaction, and a TxFailed record (with its decoded reason when
+        `revert_data` has it) for every reverted one, in block order. `step` is the scenario's block index
+        (the timeseries row); the chain's own block number is kept as `chain_block`."""
+        index = block.number if step is None else step
+        events: list[Event] = []
+        abis = [abi_of(h.name) for _, h in self.by_address.values()] if revert_data else []
+        for tx in block.txs:
+            if not tx.success:
+                args: dict[str, Any] = {"gas_used": tx.gas_used}
+                if revert_data is not None and tx.tx_hash in revert_data:
+                    args["reason"] = describe_revert(revert_data[tx.tx_hash], abis)
+                events.append(
+                    Event(index, tx.tx_index, -1, tx.request.tag, "", "TxFailed", args, block.number)
+                )
+                continue
+            for log in tx.logs:
+                known = self.by_address.get(log.address)
+                if known is None or not log.topics:
+                    continue
+                label, handle = known
+                spec = abi_of(handle.name).events.get(log.topics[0])
+                if spec is None:
+                    continue
+                events.append(
+                    Event(
+                        index,
+                        tx.tx_index,
+                        log.log_index,
+                        tx.request.tag,
+                        label,
+                        spec.name,
+                        spec.decode(list(log.topics), log.data),
+                        block.number,
+                    )
+                )
+        return events

@@ -1,0 +1,1 @@
+"""What a run writes as it goes: per-block metrics, the recorder, agent PnL."""

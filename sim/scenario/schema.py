@@ -1,0 +1,487 @@
+"""A whole scenario as pydantic data: loading from YAML, validation with errors that name the field, and draws."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.agents.params import AGENT_PARAMS
+from sim.scenario.draws import Draw, bounds
+from sim.scenario.pricepaths import PricePath
+
+
+class ScenarioError(ValueError):
+    """A scenario file is unreadable or invalid; the message names the file, the field, the value and the fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class AssetSpec(_Strict):
+    decimals: int = Field(ge=0, le=36)
+    price: float = Field(gt=0, description="initial USD price")
+    kind: Literal["stable", "volatile", "lst", "synthetic"] = "volatile"
+    underlying: str | None = Field(default=None, description="lst: the asset one token converts into")
+    rate: float | None = Field(default=None, gt=0, description="lst: units of underlying per token")
+
+
+class OracleSource(_Strict):
+    """How one oracle prices one asset."""
+
+    kind: Literal["fixed", "pushed", "peg", "spot", "twap", "index"]
+    peg: str | None = None
+    pool: str | None = None
+    heartbeat_s: int = Field(default=3600, gt=0)
+    deviation_bps: int = Field(default=50, gt=0, le=10_000)
+    window_s: int = Field(default=1800, gt=0)
+    spot_weight: Fraction = 0.2
+
+    @model_validator(mode="after")
+    def _needs(self) -> OracleSource:
+        if self.kind == "peg" and not self.peg:
+            raise ValueError("a peg source needs `peg: <asset>` (the asset whose price it copies)")
+        if self.kind in ("spot", "twap", "index") and not self.pool:
+            raise ValueError(f"a {self.kind} source needs `pool: <pool name>`")
+        return self
+
+
+class PoolSpec(_Strict):
+    """An AMM pool seeded at the assets' initial prices with `depth_usd` of total liquidity."""
+
+    name: str
+    kind: Literal["constant_product", "stableswap"]
+    tokens: tuple[str, ...] = Field(min_length=2, max_length=4)
+    depth_usd: Draw = Field(description="total USD value deposited at start")
+    amplification: int = Field(default=200, ge=1, le=1_000_000)
+    fee_bps: float = Field(default=4, ge=0, le=100)
+    offpeg_fee_multiplier: float = Field(default=2.0, ge=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> PoolSpec:
+        if self.kind == "constant_product" and len(self.tokens) != 2:
+            raise ValueError(f"a constant_product pool has exactly 2 tokens, got {list(self.tokens)}")
+        if len(set(self.tokens)) != len(self.tokens):
+            raise ValueError(f"pool tokens must differ, got {list(self.tokens)}")
+        return self
+
+
+class RateModel(_Strict):
+    base: Fraction = 0.0
+    slope1: float = Field(default=0.04, ge=0)
+    slope2: float = Field(default=0.75, ge=0)
+    optimal_usage: float = Field(default=0.8, gt=0, lt=1)
+
+
+class ReserveSpec(_Strict):
+    asset: str
+    ltv: Fraction
+    liquidation_threshold: Fraction
+    liquidation_bonus: float = Field(ge=1, le=1.5, description="1.05 = +5%")
+    protocol_fee: Fraction = 0.1
+    reserve_factor: Fraction = 0.1
+    supply_cap: int = Field(default=0, ge=0, description="whole tokens; 0 = none")
+    borrow_cap: int = Field(default=0, ge=0)
+    borrowable: bool = True
+    collateral: bool = True
+    liquidity_usd: Draw = Field(default=0.0, description="USD the market's lenders supply at start")
+    rates: RateModel = RateModel()
+
+    @model_validator(mode="after")
+    def _lt_above_ltv(self) -> ReserveSpec:
+        if self.collateral and self.liquidation_threshold < self.ltv:
+            raise ValueError(
+                f"liquidation_threshold ({self.liquidation_threshold}) must be >= ltv ({self.ltv})"
+            )
+        if self.collateral and self.liquidation_threshold * self.liquidation_bonus > 1:
+            raise ValueError(
+                "liquidation_threshold x liquidation_bonus must be <= 1, else liquidations cannot pay"
+            )
+        return self
+
+
+class EModeSpec(_Strict):
+    id: int = Field(ge=1, le=255)
+    label: str
+    ltv: Fraction
+    liquidation_threshold: Fraction
+    liquidation_bonus: float = Field(ge=1, le=1.5)
+    assets: tuple[str, ...] = Field(min_length=1)
+
+
+class LendingSpec(_Strict):
+    name: str
+    oracle: dict[str, OracleSource]
+    reserves: tuple[ReserveSpec, ...] = Field(min_length=1)
+    emodes: tuple[EModeSpec, ...] = ()
+
+
+class SyntheticSpec(_Strict):
+    """The USDe-like synthetic dollar: supply minted at start, funding, reserve fund and redemption caps."""
+
+    symbol: str = "USDe"
+    staked_symbol: str = "sUSDe"
+    reserve_asset: str = Field(description="the stablecoin the reserve fund holds")
+    collateral: tuple[str, ...] = Field(min_length=1)
+    supply_usd: Draw
+    staked_fraction: Fraction = 0.5
+    funding_apy: Draw = 0.10
+    reserve_fund_usd: Draw = 0.0
+    max_mint_per_block_usd: float = Field(default=2_000_000, gt=0)
+    max_redeem_per_block_usd: float = Field(default=2_000_000, gt=0)
+    cooldown_days: float = Field(default=7, ge=0, le=90)
+
+
+class VenueCollateral(_Strict):
+    ratio: Fraction
+    oracle: OracleSource
+
+
+class VenueMarket(_Strict):
+    asset: str
+    initial_margin: Fraction = 0.1
+    maintenance_margin: Fraction = 0.05
+
+
+class VenueSpec(_Strict):
+    """The unified-margin venue: its own thin pools, collateral marks, perp markets and insurance fund."""
+
+    name: str = "venue"
+    quote: str
+    pools: tuple[PoolSpec, ...] = ()
+    collateral: dict[str, VenueCollateral]
+    markets: dict[str, VenueMarket] = {}
+    insurance_fund_usd: Draw = 0.0
+    lending_liquidity_usd: Draw = 0.0
+    liquidation_fee: Fraction = 0.01
+
+
+class CircuitBreakerSpec(_Strict):
+    enabled: bool = False
+    drop: Fraction = 0.30
+    window_s: int = Field(default=900, gt=0)
+    pause_s: int = Field(default=300, gt=0)
+
+
+class GradualLiquidationSpec(_Strict):
+    enabled: bool = False
+    max_fraction: Fraction = 0.25
+    price_step: Fraction = 0.05
+
+
+class MitigationsSpec(_Strict):
+    circuit_breaker: CircuitBreakerSpec = CircuitBreakerSpec()
+    gradual_liquidation: GradualLiquidationSpec = GradualLiquidationSpec()
+
+
+class AgentPopulation(_Strict):
+    kind: str
+    count: int = Field(ge=0, le=100_000)
+    name: str | None = None
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _known_kind_and_params(self) -> AgentPopulation:
+        if self.kind not in AGENT_PARAMS:
+            raise ValueError(f"unknown agent kind {self.kind!r}; allowed: {', '.join(sorted(AGENT_PARAMS))}")
+        AGENT_PARAMS[self.kind].model_validate(self.params)
+        return self
+
+
+class Scenario(_Strict):
+    name: str
+    description: str = ""
+    seed: int = Field(default=0, ge=0)
+    blocks: int = Field(gt=0, le=1_000_000)
+    seconds_per_block: float = Field(default=12, gt=0)
+    start_timestamp: int = Field(default=1_760_129_400, gt=0, description="2025-10-10 20:50 UTC")
+    assets: dict[str, AssetSpec]
+    price_paths: dict[str, PricePath] = {}
+    pools: tuple[PoolSpec, ...] = ()
+    lending: tuple[LendingSpec, ...] = ()
+    synthetic: SyntheticSpec | None = None
+    venue: VenueSpec | None = None
+    mitigations: MitigationsSpec = MitigationsSpec()
+    agents: tuple[AgentPopulation, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        known = set(self.assets)
+
+        def need(asset: str | None, where: str) -> None:
+            if asset is not None and asset not in known:
+                raise ValueError(
+                    f"{where} names asset {asset!r}, which is not under `assets` ({', '.join(sorted(known))})"
+                )
+
+        for name, spec in self.assets.items():
+            if spec.kind == "lst" and (spec.underlying is None or spec.rate is None):
+                raise ValueError(f"assets.{name}: an lst needs `underlying` and `rate`")
+            need(spec.underlying, f"assets.{name}.underlying")
+        for asset in self.price_paths:
+            need(asset, "price_paths")
+        pool_names = [p.name for p in self.all_pools()]
+        duplicates = sorted({n for n in pool_names if pool_names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"pool names must be unique; repeated: {duplicates}")
+        for pool in self.all_pools():
+            for token in pool.tokens:
+                need(token, f"pool {pool.name}")
+            low, _ = bounds(pool.depth_usd)
+            if low <= 0:
+                raise ValueError(f"pool {pool.name}: depth_usd must be > 0")
+        for market in self.lending:
+            for asset, source in market.oracle.items():
+                need(asset, f"lending {market.name} oracle")
+                self._check_source(asset, source, f"lending {market.name} oracle.{asset}", pool_names, need)
+            for reserve in market.reserves:
+                need(reserve.asset, f"lending {market.name} reserve")
+                if reserve.asset not in market.oracle:
+                    raise ValueError(f"lending {market.name}: reserve {reserve.asset} has no oracle source")
+            for emode in market.emodes:
+                for asset in emode.assets:
+                    need(asset, f"lending {market.name} emode {emode.id}")
+        if self.synthetic is not None:
+            for asset in self.synthetic.collateral:
+                need(asset, "synthetic.collateral")
+            need(self.synthetic.symbol, "synthetic.symbol")
+            need(self.synthetic.staked_symbol, "synthetic.staked_symbol")
+            need(self.synthetic.reserve_asset, "synthetic.reserve_asset")
+        if self.venue is not None:
+            need(self.venue.quote, "venue.quote")
+            for asset, collateral in self.venue.collateral.items():
+                need(asset, "venue.collateral")
+                self._check_source(
+                    asset, collateral.oracle, f"venue.collateral.{asset}.oracle", pool_names, need
+                )
+            for market_name, perp in self.venue.markets.items():
+                need(perp.asset, f"venue.markets.{market_name}")
+                if perp.asset not in self.venue.collateral and perp.asset != self.venue.quote:
+                    raise ValueError(
+                        f"venue.markets.{market_name}: its asset {perp.asset} needs a mark price: list it under "
+                        "venue.collateral (ratio 0 if it must not count as collateral) with an oracle source"
+                    )
+            venue_pools = [p.tokens for p in self.venue.pools]
+            for asset in self.venue.collateral:
+                if asset != self.venue.quote and not any(
+                    {asset, self.venue.quote} <= set(t) for t in venue_pools
+                ):
+                    raise ValueError(
+                        f"venue.collateral.{asset}: the venue sells collateral into its own pools; add a pool of "
+                        f"{asset}/{self.venue.quote} under venue.pools"
+                    )
+        self._check_synthetic_decimals()
+        self._check_agents(set(pool_names), need)
+        return self
+
+    def _check_synthetic_decimals(self) -> None:
+        if self.synthetic is None:
+            return
+        for symbol in (self.synthetic.symbol, self.synthetic.staked_symbol):
+            if symbol in self.assets and self.assets[symbol].decimals != 18:
+                raise ValueError(
+                    f"assets.{symbol}.decimals must be 18: the synthetic dollar and its vault are 18-decimal tokens"
+                )
+
+    def _check_agents(self, pools: set[str], need: Any) -> None:
+        """Names that agent parameters refer to must exist, and each population needs its protocol."""
+        markets = {m.name for m in self.lending}
+        requires = {
+            "whale": "venue",
+            "market_maker": "venue",
+            "venue_liquidator": "venue",
+            "redeemer": "synthetic",
+            "funding_keeper": "synthetic",
+        }
+        seen: set[str] = set()
+        for i, pop in enumerate(self.agents):
+            where = f"agents[{i}] ({pop.kind})"
+            label = pop.name or pop.kind
+            if label in seen:
+                raise ValueError(
+                    f"{where}: two populations are both named {label!r}; give one a distinct `name`"
+                )
+            seen.add(label)
+            needed = requires.get(pop.kind)
+            if needed is not None and getattr(self, needed) is None:
+                raise ValueError(f"{where}: this kind needs a `{needed}` section, and the scenario has none")
+            params = pop.params
+            if "market" in params and params["market"] not in markets:
+                raise ValueError(
+                    f"{where}.params.market names {params['market']!r}; lending markets: {sorted(markets)}"
+                )
+            named_pools = [params["pool"]] if "pool" in params else []
+            named_pools += list(params.get("pools", [])) + list(params.get("sell_pools", []))
+            for name in named_pools:
+                if name not in pools:
+                    raise ValueError(
+                        f"{where}.params names pool {name!r}, which does not exist ({', '.join(sorted(pools))})"
+                    )
+            for key in ("asset", "debt", "quote", "redeem_asset", "watch", "perp", "risk_asset"):
+                if params.get(key):
+                    need(params[key], f"{where}.params.{key}")
+            for key in ("collateral", "stables"):
+                value = params.get(key)
+                for asset in value if isinstance(value, list | dict) else [value] if value else []:
+                    need(asset, f"{where}.params.{key}")
+
+    def _check_source(
+        self, asset: str, source: OracleSource, where: str, pools: list[str], need: Any
+    ) -> None:
+        need(source.peg, f"{where}.peg")
+        if source.kind == "index" and self.assets[asset].kind != "lst":
+            raise ValueError(
+                f"{where}: an index source blends spot with a conversion rate, so {asset} must be an lst"
+            )
+        if source.pool is not None and source.pool not in pools:
+            raise ValueError(
+                f"{where}.pool names pool {source.pool!r}, which does not exist ({', '.join(pools)})"
+            )
+
+    def all_pools(self) -> tuple[PoolSpec, ...]:
+        return self.pools + (self.venue.pools if self.venue else ())
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after[_references(), Scenario]",) or part.startswith(
+            ("function-", "tagged-union")
+        ):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def format_validation_error(source: str, error: ValidationError) -> str:
+    lines = [
+        f"{source}: invalid scenario ({error.error_count()} problem{'s' if error.error_count() > 1 else ''}):"
+    ]
+    for item in error.errors(include_url=False):
+        value = item.get("input")
+        shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+        message = item["msg"].removeprefix("Value error, ")
+        location = _location(item["loc"])
+        if location == "(top level)":
+            lines.append(f"  - {message}")
+        else:
+            lines.append(f"  - field `{location}`: {message} (got {shown})")
+    lines.append("Fix the field(s) above; see docs/scenarios.md for every field and its allowed values.")
+    return "\n".join(lines)
+
+
+def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: a scenario is a YAML mapping of fields, got {type(data).__name__}.")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(source, exc)) from None
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read, apply `key.path=value` overrides, and validate a scenario file."""
+    file = Path(path)
+    if not file.is_file():
+        raise ScenarioError(
+            f"{file}: no such scenario file; pass a path to a YAML file such as scenarios/calm.yaml."
+        )
+    try:
+        data = yaml.safe_load(file.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(f"{file}: not valid YAML{where}: {problem}. Fix the syntax there.") from None
+    if isinstance(data, dict) and "extends" in data:
+        data = _extend(file, data, (file.resolve(),))
+    for key, value in (overrides or {}).items():
+        try:
+            set_path(data, key, value)
+        except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ScenarioError(
+                f"{file}: cannot set `{key}` ({type(exc).__name__}: {exc}): the path must follow the scenario's "
+                "fields, with [i] or [name] for an existing list item (e.g. agents[0].count=10 or "
+                "agents[cross-whale].count=10)."
+            ) from None
+    return parse_scenario(data, str(file))
+
+
+def _extend(file: Path, data: dict[str, Any], chain: tuple[Path, ...]) -> dict[str, Any]:
+    """`extends: other.yaml` (relative to this file): start from that scenario, then merge this one over it
+    (mappings merge key by key unless their `kind` changes; lists and values replace)."""
+    base_file = (file.parent / str(data.pop("extends"))).resolve()
+    if base_file in chain:
+        names = " -> ".join(p.name for p in (*chain, base_file))
+        raise ScenarioError(
+            f"{file}: `extends` goes round in a circle ({names}); one of these files must not extend."
+        )
+    if not base_file.is_file():
+        raise ScenarioError(f"{file}: field `extends` names {base_file}, which does not exist; fix the path.")
+    try:
+        base = yaml.safe_load(base_file.read_text())
+    except yaml.YAMLError as exc:
+        raise ScenarioError(
+            f"{base_file} (extended by {file}): not valid YAML ({str(exc).splitlines()[0]})."
+        ) from None
+    if not isinstance(base, dict):
+        raise ScenarioError(f"{base_file} (extended by {file}): a scenario is a YAML mapping of fields.")
+    if "extends" in base:
+        base = _extend(base_file, base, (*chain, base_file))
+    merged: dict[str, Any] = _merge(base, data)
+    return merged
+
+
+def _merge(base: Any, over: Any) -> Any:
+    # A mapping that changes its `kind` (a price path, an oracle source) is a new thing: replace it whole.
+    if (
+        isinstance(base, dict)
+        and isinstance(over, dict)
+        and over.get("kind", base.get("kind")) == base.get("kind")
+    ):
+        merged = dict(base)
+        for key, value in over.items():
+            merged[key] = _merge(base.get(key), value) if key in base else value
+        return merged
+    return over
+
+
+def set_path(data: Any, dotted: str, value: Any) -> None:
+    """Set `a.b[2].c`-style paths in nested dicts and lists (for --set and variants). A list item can also be
+    named: `agents[cross-whale]` is the item whose `name` (else `kind`) is cross-whale."""
+    parts = dotted.replace("]", "").replace("[", ".").split(".")
+    target = data
+    for i, part in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        if isinstance(target, list):
+            target = target[_list_index(target, part)]
+        else:
+            target = target.setdefault(part, [] if nxt.isdigit() else {})
+    last = parts[-1]
+    if isinstance(target, list):
+        target[_list_index(target, last)] = value
+    else:
+        target[last] = value
+
+
+def _list_index(items: list[Any], part: str) -> int:
+    if part.lstrip("-").isdigit():
+        return int(part)
+    named = [
+        i
+        for i, item in enumerate(items)
+        if isinstance(item, dict) and (item.get("name") or item.get("kind")) == part
+    ]
+    if len(named) != 1:
+        found = "no item" if not named else f"{len(named)} items"
+        raise KeyError(f"{found} named {part!r} in the list")
+    return named[0]
