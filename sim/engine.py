@@ -12,7 +12,8 @@ import numpy.typing as npt
 
 from sim.agents.base import Agent
 from sim.analysis.attribution import Attribution
-from sim.node.chain import Chain, TxRequest
+from sim.node.backend import Backend
+from sim.node.chain import TxRequest
 from sim.node.events import Decoder
 from sim.outputs.metrics import Metrics
 from sim.outputs.recorder import Recorder
@@ -21,7 +22,7 @@ from sim.world.world import World
 
 @dataclass
 class Engine:
-    chain: Chain
+    chain: Backend
     world: World
     agents: Sequence[Agent]
     decoder: Decoder

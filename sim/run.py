@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import statistics
@@ -23,14 +22,12 @@ from sim.analysis.probes import build_attribution
 from sim.engine import Engine
 from sim.market.builder import FEE_DENOMINATOR, QUOTE_LOAN_MARGIN_BPS, Market, MarketBuilder
 from sim.mirrors.lending import EModeCategory, ReserveParams
-from sim.node import rpc
 from sim.node.abi import describe_revert
 from sim.node.artifacts import load_artifact
-from sim.node.chain import Chain, TxRequest, Wallet
-from sim.node.devnet import Devnet, DevnetConfig
+from sim.node.backend import FUNDER_KEY, Backend, BackendOptions, check_kind, open_backend
+from sim.node.chain import TxRequest, Wallet
 from sim.node.events import Decoder
-from sim.node.rpc import DevnetUnreachable
-from sim.node.versions import anvil_version, package_versions, solc_version
+from sim.node.versions import package_versions, solc_version
 from sim.outputs.metrics import Metrics
 from sim.outputs.pnl import PnlBook
 from sim.outputs.recorder import Recorder, write_json
@@ -42,8 +39,6 @@ from sim.world.venue import VenueView
 from sim.world.world import World
 
 SETUP_BLOCK_TXS = 1_500
-# anvil's first account: the funder that deploys and owns everything (anvil's standard test mnemonic).
-FUNDER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
 
 class RunFailed(RuntimeError):
@@ -57,6 +52,7 @@ class RunOptions:
     seed: int | None = None
     blocks: int | None = None
     rpc_url: str | None = None
+    backend: str = "anvil"  # or "revm": the in-process EVM (no --rpc); see sim/node/backend.py
     overrides: dict[str, Any] = field(default_factory=dict)
     on_block: Callable[[int, int], None] | None = None  # (done, total)
     trace_reverts: bool = False  # decode every revert's reason into events.jsonl (one trace per failed tx)
@@ -137,7 +133,7 @@ def _views(scenario: Scenario, market: Market, world: World) -> None:
 
 
 def _setup_agents(
-    chain: Chain,
+    chain: Backend,
     world: World,
     decoder: Decoder,
     agents: list[Agent],
@@ -169,17 +165,23 @@ def _setup_agents(
 
 
 def _manifest(
-    scenario: Scenario, seed: int, blocks: int, market: Market, options: RunOptions
+    scenario: Scenario, seed: int, blocks: int, market: Market, options: RunOptions, backend: Backend
 ) -> dict[str, Any]:
     names = sorted({h.name for h in market.labelled().values()})
+    described = backend.describe()
+    anvil = (
+        {"anvil": described["version"], "anvil_args": described["args"]}
+        if described["name"] == "anvil"
+        else {}
+    )
     return {
         "scenario": scenario.model_dump(mode="json"),
         "seed": seed,
         "blocks": blocks,
         "cascade_sim": __version__,
         "solc": solc_version(),
-        "anvil": anvil_version(),
-        "anvil_args": list(anvil_args()) if options.rpc_url is None else None,
+        "backend": described,
+        **anvil,
         "rpc_url": options.rpc_url,
         "trace_reverts": options.trace_reverts,
         "packages": package_versions(),
@@ -225,6 +227,7 @@ def run(options: RunOptions) -> dict[str, Any]:
     Everything that can be checked before a devnet starts is checked first (the scenario, its price paths);
     whatever stops the run later, OUT_DIR keeps every finished block and a summary.json whose `status` and
     `error` say what happened, and a devnet this run started is stopped."""
+    check_kind(options.backend, options.rpc_url)
     scenario = load_scenario(options.scenario, options.overrides)
     seed = scenario.seed if options.seed is None else options.seed
     blocks = options.blocks or scenario.blocks
@@ -232,8 +235,7 @@ def run(options: RunOptions) -> dict[str, Any]:
     paths = reference_paths(scenario, blocks, rng, options.scenario.parent)
     _clear_outputs(options.out_dir)
     started = time.perf_counter()
-    devnet: Devnet | None = None
-    url = options.rpc_url or ""
+    chain: Backend | None = None
     recorder: Recorder | None = None
     engine: Engine | None = None
     metrics: Metrics | None = None
@@ -244,19 +246,14 @@ def run(options: RunOptions) -> dict[str, Any]:
     deploy_gas: dict[str, int] = {}
     setup_gas: dict[str, list[int]] = {}
     try:
-        if options.rpc_url is None:
-            devnet = Devnet(
-                DevnetConfig(
-                    accounts=1,
-                    genesis_timestamp=scenario.start_timestamp - 7 * 86_400,
-                    base_fee=0,
-                    gas_limit=30_000_000_000,
-                    extra_args=anvil_args(),
-                )
+        chain = open_backend(
+            BackendOptions(
+                kind=options.backend,
+                rpc_url=options.rpc_url,
+                genesis_timestamp=scenario.start_timestamp - 7 * 86_400,
+                anvil_args=anvil_args(),
             )
-            devnet.start()
-            url = devnet.url
-        chain = Chain(url).connect()
+        )
         funder = Wallet.from_hex(FUNDER_KEY)
         chain.sync_nonce(funder)
         builder = MarketBuilder(scenario, chain, funder, rng)
@@ -272,7 +269,7 @@ def run(options: RunOptions) -> dict[str, Any]:
             decoder.register(label, handle)
         agents = build_agents(scenario, market, world, rng, seed)
         # Gas money for every agent, set directly (no transactions, so no nonces or blocks spent on it).
-        rpc.batch(url, [("anvil_setBalance", ["0x" + a.wallet.address.hex(), hex(10**24)]) for a in agents])
+        chain.fund([a.wallet.address for a in agents], 10**24)
         for agent in agents:
             world.track(agent.wallet.address)
         world.track(funder.address, preexisting=True)
@@ -285,7 +282,7 @@ def run(options: RunOptions) -> dict[str, Any]:
         pnl.open(world)
         metrics = Metrics(world)
         recorder = Recorder(options.out_dir, metrics.columns)
-        recorder.manifest(_manifest(scenario, seed, blocks, market, options))
+        recorder.manifest(_manifest(scenario, seed, blocks, market, options, chain))
         engine = Engine(
             chain,
             world,
@@ -333,6 +330,8 @@ def run(options: RunOptions) -> dict[str, Any]:
                 status,
                 error,
             )
+            summary["backend"] = options.backend
+            summary["gas_exact"] = chain is not None and bool(chain.describe()["gas_exact"])
             summary["gas_deploy"] = deploy_gas
             summary["gas_setup_by_call"] = _gas_stats(setup_gas)
             if pnl is not None and world is not None:
@@ -344,23 +343,14 @@ def run(options: RunOptions) -> dict[str, Any]:
         elif status != "completed":
             summary = {"scenario": scenario.name, "seed": seed, "status": status, "error": error, "blocks": 0}
             write_json(options.out_dir / "summary.json", summary)
-        if devnet is not None:
-            devnet.stop()
-        elif url and options.rpc_url is not None:
-            _hand_back(url)
+        if chain is not None:
+            chain.close()
     return summary
 
 
 def anvil_args() -> tuple[str, ...]:
     """Extra anvil flags from $CASCADE_ANVIL_ARGS (recorded in the manifest)."""
     return tuple(os.environ.get("CASCADE_ANVIL_ARGS", "").split())
-
-
-def _hand_back(url: str) -> None:
-    """A node we did not start goes back to mining on every transaction, as it was."""
-    with contextlib.suppress(DevnetUnreachable, rpc.RpcError):
-        rpc.call(url, "evm_setAutomine", [True])
-    rpc.close(url)
 
 
 def _summary(

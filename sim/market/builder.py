@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.node.chain import Chain, Wallet
+from sim.node.backend import Backend
+from sim.node.chain import Wallet
 from sim.node.contracts import Deployer, Handle
 from sim.scenario.draws import draw
 from sim.scenario.schema import OracleSource, PoolSpec, Scenario
@@ -63,7 +64,7 @@ def price8(usd: float) -> int:
 @dataclass
 class MarketBuilder:
     scenario: Scenario
-    chain: Chain
+    chain: Backend
     funder: Wallet
     rng: np.random.Generator
     market: Market = field(default_factory=Market)

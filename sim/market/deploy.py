@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from sim.market.builder import Market, MarketBuilder
-from sim.node import rpc
-from sim.node.chain import Chain, Wallet
+from sim.node.anvil import AnvilBackend
+from sim.node.chain import Wallet
 from sim.node.paths import REPO_ROOT
 from sim.scenario.schema import load_scenario
 
@@ -21,11 +21,11 @@ def deploy_market(
 ) -> Market:
     """Build the scenario's market on the node at `url` from the account of `private_key`."""
     scenario = load_scenario(scenario_path)
-    chain = Chain(url).connect()
+    node = AnvilBackend.attach(url)
     funder = Wallet.from_hex(private_key)
-    chain.sync_nonce(funder)
+    node.sync_nonce(funder)
     try:
-        return MarketBuilder(scenario, chain, funder, np.random.default_rng(scenario.seed)).build()
+        return MarketBuilder(scenario, node, funder, np.random.default_rng(scenario.seed)).build()
     finally:
         if automine_after:
-            rpc.call(url, "evm_setAutomine", [True])
+            node.close()  # automine back on, as the node was

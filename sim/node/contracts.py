@@ -11,7 +11,8 @@ from eth_hash.auto import keccak
 
 from sim.node.abi import ContractAbi, describe_revert
 from sim.node.artifacts import Artifact, load_artifact
-from sim.node.chain import Chain, ChainError, TxRequest, Wallet, checksum
+from sim.node.backend import Backend
+from sim.node.chain import ChainError, TxRequest, Wallet, checksum
 from sim.node.rpc import RpcError
 
 DEPLOY_GAS = 16_000_000
@@ -49,7 +50,7 @@ class Handle:
     def tx(self, sender: Wallet, fn: str, *args: Any, tag: str = "", gas: int = CALL_GAS) -> TxRequest:
         return TxRequest(sender, self.address, self.data(fn, *args), gas=gas, tag=tag)
 
-    def read(self, chain: Chain, fn: str, *args: Any) -> Any:
+    def read(self, chain: Backend, fn: str, *args: Any) -> Any:
         """One eth_call decoded; a single return value comes back bare."""
         out = self.abi.fn(fn).decode(chain.call(self.address, self.data(fn, *args)))
         return out[0] if len(out) == 1 else out
@@ -59,7 +60,7 @@ class Handle:
 class Deployer:
     """Queues deployments and calls from one wallet and sends them in as few blocks as dependencies allow."""
 
-    chain: Chain
+    chain: Backend
     wallet: Wallet
     pending: list[TxRequest] = field(default_factory=list)
     deployed: dict[str, Handle] = field(default_factory=dict)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.node.chain import Chain
+from sim.node.backend import Backend
 from sim.node.contracts import Handle
 from sim.node.rpc import RpcError
 
@@ -24,7 +24,7 @@ class Reads:
     def add(self, handle: Handle, fn: str, args: tuple[Any, ...], callback: Callable[[Any], None]) -> None:
         self.queued.append((handle, fn, args, callback))
 
-    def flush(self, chain: Chain) -> None:
+    def flush(self, chain: Backend) -> None:
         if not self.queued:
             return
         queued, self.queued = self.queued, []

@@ -12,7 +12,8 @@ from sim.market.builder import Market, PoolInfo
 from sim.mirrors.cpmm import CpmmState, get_amount_out
 from sim.mirrors.stableswap import StableSwapState
 from sim.mirrors.stableswap import get_dy as stableswap_get_dy
-from sim.node.chain import Chain, to_address
+from sim.node.backend import Backend
+from sim.node.chain import to_address
 from sim.node.events import Event
 from sim.node.reads import Reads
 
@@ -133,7 +134,7 @@ class World:
         return self.balances.get((address, asset), 0)
 
     # -- initial state, read once
-    def load(self, chain: Chain, stableswap_params: dict[str, tuple[int, int, int]]) -> None:
+    def load(self, chain: Backend, stableswap_params: dict[str, tuple[int, int, int]]) -> None:
         """Read pool states and tracked balances once, before the first block."""
         reads = Reads()
         for name, view in self.pools.items():
@@ -241,7 +242,7 @@ class World:
         for asset, price in zip(assets, prices, strict=True):
             self.oracle_prices[(label, asset)] = int(price)
 
-    def refresh(self, chain: Chain) -> None:
+    def refresh(self, chain: Backend) -> None:
         reads = Reads()
         self.queue_refresh(reads)
         reads.flush(chain)
