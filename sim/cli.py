@@ -110,6 +110,14 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     "--rpc", "rpc_url", default=None, help="Use a running devnet (anvil) at this URL instead of starting one."
 )
 @click.option(
+    "--backend",
+    type=click.Choice(["anvil", "revm"]),
+    default="anvil",
+    show_default=True,
+    help="anvil: a local devnet over JSON-RPC (ape, cast and tracers can reach it; exact gas); "
+    "revm: the in-process EVM (several times faster, same results, gas figures not exact).",
+)
+@click.option(
     "--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a scenario field (repeatable)."
 )
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
@@ -122,6 +130,7 @@ def run(
     blocks: int | None,
     out_dir: Path | None,
     rpc_url: str | None,
+    backend: str,
     sets: tuple[str, ...],
     no_progress: bool,
     trace_reverts: bool,
@@ -129,12 +138,17 @@ def run(
     """Deploy SCENARIO's market on a devnet, run its agents block by block and write the outputs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from sim.node.backend import BackendError, check_kind
     from sim.report.summary_table import print_summary
     from sim.run import RunFailed, RunOptions
     from sim.run import run as run_scenario
     from sim.scenario.pricepaths import CsvPathError
     from sim.scenario.schema import ScenarioError
 
+    try:
+        check_kind(backend, rpc_url)
+    except BackendError as exc:
+        raise click.UsageError(str(exc)) from None
     # SIGTERM stops a run like Ctrl-C: the devnet is stopped and the summary written.
     signal.signal(signal.SIGTERM, _interrupt)
     target = out_dir or Path("out") / scenario.stem
@@ -144,6 +158,7 @@ def run(
         seed=seed,
         blocks=blocks,
         rpc_url=rpc_url,
+        backend=backend,
         overrides=_parse_sets(sets),
         trace_reverts=trace_reverts,
     )
@@ -196,6 +211,7 @@ class BatchSettings:
     scheduler: str | None
     retries: int
     no_progress: bool
+    backend: str | None  # None: the command's default (compare: anvil, sweep: revm)
 
     def executor(self) -> Any:
         from sim.analysis.batch import make_executor
@@ -215,7 +231,7 @@ def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(**kwargs: Any) -> None:
-        names = ("seed", "blocks", "out_dir", "workers", "scheduler", "retries", "no_progress")
+        names = ("seed", "blocks", "out_dir", "workers", "scheduler", "retries", "no_progress", "backend")
         batch = BatchSettings(**{name: kwargs.pop(name) for name in names})
         signal.signal(signal.SIGTERM, _interrupt)
         try:
@@ -237,7 +253,7 @@ def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
             "--workers",
             type=click.IntRange(min=1),
             default=None,
-            help="Runs at a time on this machine, each with its own anvil [half the CPUs].",
+            help="Worker processes on this machine, reused from run to run [half the CPUs].",
         ),
         click.option(
             "--scheduler",
@@ -253,6 +269,13 @@ def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Times a run is retried after its worker or its devnet died.",
         ),
         click.option("--no-progress", is_flag=True, help="No progress bar."),
+        click.option(
+            "--backend",
+            type=click.Choice(["anvil", "revm"]),
+            default=None,
+            help="Where each run executes: revm (the in-process EVM, the default for sweep) or anvil (a "
+            "devnet per run, the default for compare: exact gas, reachable by ape, cast and tracers).",
+        ),
     ]
     decorated: Callable[..., None] = wrapper
     for option in reversed(options):
@@ -314,6 +337,7 @@ def compare(
         seed,
         blocks,
         not batch.no_progress,
+        backend=batch.backend or "anvil",
     )
     print_comparison(shown, outcomes)
     click.echo(f"comparison: {target / 'comparison.html'} (data: comparison.csv, comparison.json)")
@@ -355,6 +379,7 @@ def sweep(scenario: Path, grid_specs: tuple[str, ...], seeds: int, batch: BatchS
         batch.blocks,
         batch.seed,
         not batch.no_progress,
+        backend=batch.backend or "revm",
     )
     failed = [o for o in outcomes if o.status != "completed"]
     click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs completed")

@@ -1,10 +1,12 @@
-"""Many runs at once (for `cascade compare` and `cascade sweep`): each run is a task executed in its own worker
-process with its own anvil; the executor is pluggable. Local processes by default; a Dask distributed
+"""Many runs at once (for `cascade compare` and `cascade sweep`): each run is a task executed by a worker
+process (with its own anvil, or the in-process EVM); the executor is pluggable. Local processes by default,
+reused from run to run (one interpreter start and import per worker, not per run); a Dask distributed
 cluster for users who outgrow one machine. A worker that dies (killed, out of memory) is reported and its
 task retried; a task that still fails is recorded as failed with its error, never dropped."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -40,6 +42,7 @@ class RunTask:
     seed: int | None = None
     blocks: int | None = None
     report: bool = False
+    backend: str = "anvil"
 
 
 @dataclass
@@ -70,6 +73,7 @@ def execute(task: RunTask) -> dict[str, Any]:
         seed=task.seed,
         blocks=task.blocks,
         overrides=dict(task.overrides),
+        backend=task.backend,
     )
     try:
         summary = run(options)
@@ -125,17 +129,39 @@ def _worker_main(task: RunTask, conn: Connection) -> None:
         conn.close()
 
 
+def _worker_loop(conn: Connection) -> None:
+    """A reused worker: runs the tasks it is sent, one at a time, until it is sent None (or its parent goes)."""
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            conn.send(("ok", execute(task)))
+        except BaseException as exc:  # reported to the parent, which decides about a retry
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
 @dataclass
 class LocalExecutor:
-    """Up to `workers` runs at a time, one fresh process per run (spawned, so no state leaks between runs).
-    A run whose process dies without answering, or whose devnet failed, is retried up to `retries` times;
-    any other failure would repeat with the same seed and is reported at once."""
+    """Up to `workers` runs at a time on spawned processes. With `reuse` (what `cascade` uses) each worker
+    process runs task after task, so the interpreter starts and the simulator is imported once per worker,
+    not once per run (every run still builds its own devnet or EVM, so nothing of one run leaks into the
+    next); without it, each run gets a fresh process running `target`. A run whose process dies without
+    answering, or whose devnet failed, is retried up to `retries` times (a dead worker is replaced); any other
+    failure would repeat with the same seed and is reported at once."""
 
     workers: int = field(default_factory=default_workers)
     retries: int = 1
     target: Callable[[RunTask, Connection], None] = _worker_main
+    reuse: bool = False
 
     def run(self, tasks: Sequence[RunTask], notify: Notify) -> Iterator[Outcome]:
+        if self.reuse:
+            yield from _Pool(self.workers, self.retries).run(tasks, notify)
+            return
         context = multiprocessing.get_context("spawn")
         queue = list(tasks)
         tries: dict[str, int] = {}
@@ -174,6 +200,88 @@ class LocalExecutor:
                 receive.close()
 
 
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    task: RunTask | None = None
+
+
+@dataclass
+class _Pool:
+    """Long-lived worker processes fed one task at a time over a pipe each."""
+
+    workers: int
+    retries: int
+
+    def run(self, tasks: Sequence[RunTask], notify: Notify) -> Iterator[Outcome]:
+        context = multiprocessing.get_context("spawn")
+        queue = list(tasks)
+        tries: dict[str, int] = {}
+        pool: list[_Worker] = []
+
+        def spawn() -> _Worker:
+            mine, theirs = context.Pipe(duplex=True)
+            process = context.Process(target=_worker_loop, args=(theirs,), name="cascade-worker")
+            process.start()
+            theirs.close()
+            return _Worker(process, mine)
+
+        try:
+            while queue or any(w.task is not None for w in pool):
+                while queue and (len(pool) < self.workers or any(w.task is None for w in pool)):
+                    idle = next((w for w in pool if w.task is None), None)
+                    if idle is None:
+                        idle = spawn()
+                        pool.append(idle)
+                    sent = queue.pop(0)
+                    tries[sent.id] = tries.get(sent.id, 0) + 1
+                    idle.task = sent
+                    idle.conn.send(sent)
+                busy = {w.conn: w for w in pool if w.task is not None}
+                for ready in wait(list(busy)):
+                    worker = busy[ready]  # type: ignore[index]
+                    task = worker.task
+                    assert task is not None
+                    worker.task = None
+                    summary, error, retryable = _answer(worker.process, worker.conn)
+                    if error and not worker.process.is_alive():
+                        worker.conn.close()
+                        worker.process.join()
+                        pool.remove(worker)
+                    if not error:
+                        yield Outcome(task, "completed", summary, attempts=tries[task.id])
+                    elif retryable and tries[task.id] <= self.retries:
+                        notify(f"{task.id}: {error}; retrying (attempt {tries[task.id] + 1})")
+                        queue.append(task)
+                    else:
+                        notify(f"{task.id}: {error}; giving up after {tries[task.id]} attempt(s)")
+                        yield Outcome(task, "failed", summary, error, tries[task.id])
+        finally:  # stopped early or done: every worker is told to stop, then made to
+            for worker in pool:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.conn.send(None)
+            for worker in pool:
+                worker.process.join(timeout=15 if worker.task is None else 0)
+                if worker.process.is_alive():
+                    worker.process.terminate()
+                    worker.process.join(timeout=15)
+                if worker.process.is_alive():
+                    worker.process.kill()
+                    worker.process.join()
+                worker.conn.close()
+
+
+def _answer(process: Any, conn: Connection) -> tuple[dict[str, Any], str, bool]:
+    """A reused worker's answer for its task, as `_collect` reads a one-run worker's."""
+    try:
+        kind, payload = conn.recv()
+    except (EOFError, OSError):
+        process.join(timeout=5)
+        return {}, f"worker process {process.pid} died (exit code {process.exitcode}) while running it", True
+    return _verdict(kind, payload)
+
+
 def _collect(process: Any, receive: Connection) -> tuple[dict[str, Any], str, bool]:
     """A finished worker's (summary, error, retryable). A dead worker or a devnet failure may pass on another
     try; a failure of the run itself, or an exception in the worker's own code, would repeat with the seed."""
@@ -185,6 +293,10 @@ def _collect(process: Any, receive: Connection) -> tuple[dict[str, Any], str, bo
     process.join()
     if kind == "died":
         return {}, f"worker process {process.pid} died (exit code {process.exitcode}) while running it", True
+    return _verdict(kind, payload)
+
+
+def _verdict(kind: str, payload: Any) -> tuple[dict[str, Any], str, bool]:
     if kind != "ok":
         return {}, str(payload), False
     if payload.get("status") == "completed":
@@ -251,10 +363,11 @@ def _summary_on_disk(task: RunTask) -> dict[str, Any]:
 
 
 def make_executor(workers: int | None, scheduler: str | None, retries: int) -> Executor:
-    """Dask when a scheduler is given, else local processes (`workers` at a time, default half the CPUs)."""
+    """Dask when a scheduler is given, else reused local worker processes (`workers` at a time, default half
+    the CPUs)."""
     if scheduler:
         return DaskExecutor(scheduler, retries)
-    return LocalExecutor(workers or default_workers(), retries)
+    return LocalExecutor(workers or default_workers(), retries, reuse=True)
 
 
 def run_all(

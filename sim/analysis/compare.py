@@ -93,6 +93,7 @@ def compare(
     seed: int | None = None,
     blocks: int | None = None,
     show_progress: bool = True,
+    backend: str = "anvil",
 ) -> tuple[list[Variant], list[Outcome]]:
     """Run the baseline (unless a variant is named so) and every variant on one seed; write the comparison.
     Returns the variants as run (the baseline first) and their outcomes."""
@@ -112,6 +113,7 @@ def compare(
             seed,
             blocks,
             True,
+            backend=backend,
         )
         for v in variants
     ]

@@ -1,5 +1,5 @@
-"""`cascade sweep`: a scenario over a grid of parameter values and seeds, in parallel (each run in its own
-worker with its own anvil). Writes OUT/runs/<point>-s<seed>/ per run, sweep.csv (rewritten after every
+"""`cascade sweep`: a scenario over a grid of parameter values and seeds, in parallel (reused workers, each run
+on its own in-process EVM by default, or its own anvil). Writes OUT/runs/<point>-s<seed>/ per run, sweep.csv (rewritten after every
 finished run, so what finished is on disk), heatmaps of the first two axes (averaged over seeds and any
 further axes), and sweep.html."""
 
@@ -35,6 +35,7 @@ def plan(
     out_dir: Path,
     blocks: int | None = None,
     seed: int | None = None,
+    backend: str = "revm",
 ) -> list[RunTask]:
     """One task per (grid point, seed), id `p<index>-s<seed>`, the point's values as its overrides; every
     point's scenario is validated first, so a bad key or value stops the sweep before anything runs."""
@@ -62,7 +63,9 @@ def plan(
         for s in range(first, first + seeds):
             task_id = f"p{index:0{width}d}{SEED_MARK}{s}"
             run_dir = str((out_dir / "runs" / task_id).resolve())
-            tasks.append(RunTask(task_id, str(scenario.resolve()), run_dir, overrides, s, blocks))
+            tasks.append(
+                RunTask(task_id, str(scenario.resolve()), run_dir, overrides, s, blocks, backend=backend)
+            )
     return tasks
 
 
@@ -76,8 +79,9 @@ def sweep(
     blocks: int | None = None,
     seed: int | None = None,
     show_progress: bool = True,
+    backend: str = "revm",
 ) -> list[Outcome]:
-    tasks = plan(scenario, axes, seeds, out_dir, blocks, seed)
+    tasks = plan(scenario, axes, seeds, out_dir, blocks, seed, backend)
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = [k for k, _ in axes]
     rows: list[dict[str, Any]] = []
