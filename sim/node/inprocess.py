@@ -127,8 +127,7 @@ class InProcessBackend:
         for index, request in enumerate(txs):
             sender = request.sender.address
             nonce = nonces.get(sender, 0)
-            if request.sender.nonce != nonce:
-                self._rewind(txs[index:])
+            if request.sender.nonce != nonce:  # nothing after this transaction ran; its nonce is unchanged
                 raise ChainError(
                     f"transaction {index} of the block (agent {request.tag or '?'}) was refused: nonce "
                     f"{request.sender.nonce} where the chain expects {nonce}"
@@ -181,11 +180,6 @@ class InProcessBackend:
         info = self.evm.basic(sender)
         pyrevm = _pyrevm()
         self.evm.insert_account_info(sender, pyrevm.AccountInfo(balance=info.balance, nonce=nonce))
-
-    @staticmethod
-    def _rewind(txs: Sequence[TxRequest]) -> None:
-        for request in txs:
-            request.sender.nonce -= 1
 
     def revert_data(self, tx_hash: bytes) -> bytes:
         return self._reverts.get(tx_hash, b"")
