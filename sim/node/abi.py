@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -42,6 +43,120 @@ def _fast_decoder(types: tuple[str, ...]) -> Any:
     return run
 
 
+def _word_encoder(kind: str) -> Any:
+    """A direct encoder of one value of a static elementary type into its 32-byte word, or None (eth_abi)."""
+    if kind in _UINT:
+        bits = 8 * (_UINT.index(kind) + 1)
+
+        def uint(v: int) -> bytes:
+            n = operator.index(v)  # ints (numpy's too); a float is refused as eth_abi refuses it
+            if n < 0 or n >> bits:
+                raise ValueError(f"{v} does not fit {kind}")
+            return n.to_bytes(32, "big")
+
+        return uint
+    if kind in _INT:
+        bits = 8 * (_INT.index(kind) + 1)
+
+        def sint(v: int) -> bytes:
+            n = operator.index(v)
+            if not -(1 << (bits - 1)) <= n < 1 << (bits - 1):
+                raise ValueError(f"{v} does not fit {kind}")
+            return n.to_bytes(32, "big", signed=True)
+
+        return sint
+    if kind == "address":
+
+        def address(v: bytes | str) -> bytes:
+            raw = v if isinstance(v, bytes) else bytes.fromhex(v.removeprefix("0x"))
+            if len(raw) != 20:
+                raise ValueError(f"{v!r} is not a 20-byte address")
+            return b"\x00" * 12 + raw
+
+        return address
+    if kind == "bool":
+        return lambda v: (b"\x00" * 31 + b"\x01") if v else b"\x00" * 32
+    return None
+
+
+def _fast_encoder(types: tuple[str, ...]) -> Any:
+    """Encode arguments of static elementary types and dynamic arrays of them (`address[]`, `uint256[]`)
+    directly, head then tail, as the ABI lays them out; None when a type needs eth_abi."""
+    parts: list[tuple[bool, Any]] = []
+    for kind in types:
+        if kind.endswith("[]"):
+            element = _word_encoder(kind[:-2])
+            if element is None:
+                return None
+            parts.append((True, element))
+        else:
+            word = _word_encoder(kind)
+            if word is None:
+                return None
+            parts.append((False, word))
+    head_size = 32 * len(parts)
+
+    def run(args: tuple[Any, ...]) -> bytes:
+        if len(args) != len(parts):
+            raise TypeError(f"expected {len(parts)} arguments, got {len(args)}")
+        head: list[bytes] = []
+        tail: list[bytes] = []
+        offset = head_size
+        for (dynamic, encoder), value in zip(parts, args, strict=True):
+            if dynamic:
+                head.append(offset.to_bytes(32, "big"))
+                chunk = len(value).to_bytes(32, "big") + b"".join(encoder(v) for v in value)
+                tail.append(chunk)
+                offset += len(chunk)
+            else:
+                head.append(encoder(value))
+        return b"".join(head) + b"".join(tail)
+
+    return run
+
+
+def _static_tuple(kind: str) -> tuple[str, ...] | None:
+    """The components of a tuple type whose members are all static elementary types, else None."""
+    if not (kind.startswith("(") and kind.endswith(")")) or "(" in kind[1:]:
+        return None
+    members = tuple(kind[1:-1].split(","))
+    return members if all(_word_decoder(m) is not None for m in members) else None
+
+
+def _output_decoder(types: tuple[str, ...]) -> Any:
+    """Direct decoders for what reads return most: static elementary values, one static struct, one dynamic
+    array of a static elementary type. None otherwise (eth_abi)."""
+    plain = _fast_decoder(types)
+    if plain is not None:
+        return plain
+    if len(types) != 1:
+        return None
+    members = _static_tuple(types[0])
+    if members is not None:
+        inner = _fast_decoder(members)
+        size = 32 * len(members)
+
+        def struct(data: bytes) -> tuple[Any, ...]:
+            if len(data) < size:
+                return tuple(decode(list(types), data))
+            return (inner(data),)
+
+        return struct
+    if types[0].endswith("[]") and _word_decoder(types[0][:-2]) is not None:
+        word = _word_decoder(types[0][:-2])
+
+        def array(data: bytes) -> tuple[Any, ...]:
+            start = int.from_bytes(data[:32], "big")
+            count = int.from_bytes(data[start : start + 32], "big")
+            first = start + 32
+            if len(data) < first + 32 * count:
+                return tuple(decode(list(types), data))
+            return (tuple(word(data[first + 32 * i : first + 32 * i + 32]) for i in range(count)),)
+
+        return array
+    return None
+
+
 def _type_string(param: dict[str, Any]) -> str:
     kind: str = param["type"]
     if kind.startswith("tuple"):
@@ -58,11 +173,18 @@ class Function:
     selector: bytes
 
     def encode(self, *args: Any) -> bytes:
+        fast = self._fast_in
+        if fast is not None:
+            return self.selector + fast(args)
         return self.selector + encode(list(self.inputs), list(args))
 
     @cached_property
+    def _fast_in(self) -> Any:
+        return _fast_encoder(self.inputs)
+
+    @cached_property
     def _fast(self) -> Any:
-        return _fast_decoder(self.outputs)
+        return _output_decoder(self.outputs)
 
     def decode(self, data: bytes) -> tuple[Any, ...]:
         fast = self._fast

@@ -24,6 +24,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _hex(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+# One line per event, keys sorted: what `json.dumps(_jsonable(event), sort_keys=True, ...)` gives, without
+# walking every event twice (tuples are lists to the encoder already; bytes become hex through `default`).
+_EVENT_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=_hex)
+
+
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
     """Write atomically (temp file + rename), so a reader never sees half a file."""
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -58,10 +69,10 @@ class Recorder:
         liquidations: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         """Append one block's events, metrics row and attributed liquidations, then flush them to disk."""
-        for event in events:
-            line = json.dumps(_jsonable(dict(event)), sort_keys=True, separators=(",", ":")) + "\n"
-            self._events.write(line)
-            self._hash.update(line.encode())
+        if events:
+            text = "".join(_EVENT_JSON.encode(event) + "\n" for event in events)
+            self._events.write(text)
+            self._hash.update(text.encode())
         self._series.writerow(dict(row))
         self._liquidations.writerows(liquidations)
         self._events.flush()

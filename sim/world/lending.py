@@ -73,6 +73,7 @@ class LendingView:
     deficits: list[Event] = field(default_factory=list)
     # Account data computed at one (block, time, prices): shared by the bots' search and the health bands.
     _accounts_at: tuple[Any, dict[bytes, AccountData]] | None = None
+    _index_memo: dict[str, tuple[ReserveState, int, int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_token = {self.world.market.tokens[a].address: a for a in self.assets}
@@ -179,13 +180,24 @@ class LendingView:
             scaled_supply, scaled_debt = book.scaled_supply.get(asset, 0), book.scaled_debt.get(asset, 0)
             if scaled_supply == 0 and scaled_debt == 0:
                 continue
-            state = self.reserves[asset]
+            income, debt_index = self._indexes(asset, t)
             out[asset] = Position(
-                supplied=supply_balance(scaled_supply, normalized_income(state, t)),
-                debt=debt_balance(scaled_debt, normalized_debt(state, t)),
+                supplied=supply_balance(scaled_supply, income),
+                debt=debt_balance(scaled_debt, debt_index),
                 collateral_enabled=book.enabled.get(asset, False),
             )
         return out
+
+    def _indexes(self, asset: str, t: int) -> tuple[int, int]:
+        """A reserve's normalized income and debt at `t`, computed once per reserve state and time (every
+        position of the reserve shares them)."""
+        state = self.reserves[asset]
+        hit = self._index_memo.get(asset)
+        if hit is not None and hit[0] is state and hit[1] == t:
+            return hit[2], hit[3]
+        income, debt = normalized_income(state, t), normalized_debt(state, t)
+        self._index_memo[asset] = (state, t, income, debt)
+        return income, debt
 
     def usd(self, asset: str, amount: int) -> float:
         """`amount` base units of `asset` in USD at this market's oracle."""
