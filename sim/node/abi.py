@@ -175,7 +175,8 @@ class Function:
     def encode(self, *args: Any) -> bytes:
         fast = self._fast_in
         if fast is not None:
-            return self.selector + fast(args)
+            encoded: bytes = fast(args)
+            return self.selector + encoded
         return self.selector + encode(list(self.inputs), list(args))
 
     @cached_property
