@@ -1,28 +1,41 @@
 """Throughput benchmark: prints figures, asserts nothing.
 
+On anvil:
 1. The raw ceiling of one anvil: 500 ERC-20 transfers signed locally and sent as one JSON-RPC batch, then mined.
 2. The engine's achieved transactions per second on oct10_2025 on the same anvil, and the ratio to (1).
 3. Per-block wall time of the block loop with 100, 1,000 and 10,000 open lending positions and the same
    transactions per block, and the 10,000 / 100 ratio.
+On the in-process EVM (`--backend revm`), measured in the same run:
+4. pyrevm's raw ceiling (500 transfers per block through the backend) and the engine on oct10_2025 against it;
+   the oct10 block loop and the whole `cascade run` command (set-up and report included) against anvil's.
+5. Per-block wall time with 100, 10,000 and 100,000 positions and the same transactions, each run in a fresh
+   process whose peak RSS is printed (the 100,000-position run executes over 400,000 transactions).
 
-Run: .venv/bin/python benchmarks/throughput.py [--quick]
+Run: .venv/bin/python benchmarks/throughput.py [--quick] [--revm-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from sim.node.abi import ContractAbi
 from sim.node.artifacts import load_artifact
+from sim.node.backend import FUNDER_ADDRESS, FUNDER_KEY, Backend
 from sim.node.chain import Chain, TxRequest, Wallet
 from sim.node.devnet import Devnet, DevnetConfig
+from sim.node.inprocess import InProcessBackend
 from sim.node.paths import REPO_ROOT
 from sim.run import RunOptions, run
 
@@ -41,6 +54,16 @@ def raw_ceiling(url: str, private_key: str, rounds: int = 5, batch: int = 500) -
     chain = Chain(url).connect()
     wallet = Wallet.from_hex(private_key)
     chain.sync_nonce(wallet)
+    return transfers_per_second(chain, wallet, rounds, batch)
+
+
+def revm_raw_ceiling(rounds: int = 5, batch: int = 500) -> float:
+    """The same block of transfers on a fresh in-process EVM (pyrevm), through the backend."""
+    backend = InProcessBackend.create(START - 7 * 86_400, [FUNDER_ADDRESS], 31337)
+    return transfers_per_second(backend, Wallet.from_hex(FUNDER_KEY), rounds, batch)
+
+
+def transfers_per_second(chain: Backend | Chain, wallet: Wallet, rounds: int, batch: int) -> float:
     artifact = load_artifact("MockERC20")
     abi = ContractAbi.from_abi(artifact.abi)
     deployed = chain.send_block(
@@ -86,6 +109,108 @@ def scaling_scenario(positions: int, blocks: int) -> dict[str, object]:
     }  # fmt: skip
 
 
+def child_run(scenario: Path, out: Path, backend: str, blocks: int | None = None) -> dict[str, Any]:
+    """One run in a fresh interpreter (so its peak RSS is its own): the summary plus `peak_rss_mb`."""
+    command = [sys.executable, __file__, "--child", str(scenario), str(out), backend, str(blocks or 0)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"child run failed: {done.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def child_main(scenario: str, out: str, backend: str, blocks: str) -> None:
+    summary = run(
+        RunOptions(scenario=Path(scenario), out_dir=Path(out), backend=backend, blocks=int(blocks) or None)
+    )
+    setup_txs = sum(c["count"] for c in summary["gas_setup_by_call"].values()) + len(summary["gas_deploy"])
+    keep = (
+        "loop_seconds",
+        "wall_seconds",
+        "blocks",
+        "transactions",
+        "tx_per_second",
+        "loop_seconds_by_phase",
+    )
+    out_json = {k: summary[k] for k in keep} | {
+        "setup_transactions": setup_txs,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print(json.dumps(out_json))
+
+
+def cli_seconds(backend: str, out: Path) -> float:
+    """Wall time of the whole `cascade run` command on oct10_2025 (interpreter start, set-up, loop, report)."""
+    command = [
+        str(Path(sys.executable).with_name("cascade")), "run", str(SCENARIO), "--backend", backend,
+        "--no-progress", "--out", str(out),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True, env=os.environ.copy())
+    return time.perf_counter() - started
+
+
+def revm_figures(quick: bool, anvil_loop: float | None, figures: dict[str, object]) -> None:
+    """The in-process backend's figures, next to anvil's (ratios measured in this same run)."""
+    ceiling = revm_raw_ceiling()
+    with tempfile.TemporaryDirectory() as tmp:
+        blocks = 60 if quick else None
+        summary = run(RunOptions(scenario=SCENARIO, out_dir=Path(tmp) / "oct", backend="revm", blocks=blocks))
+        engine = summary["tx_per_second"]
+        figures["revm_raw_tx_per_s"] = round(ceiling, 1)
+        figures["revm_engine_tx_per_s_oct10"] = engine
+        figures["revm_engine_over_raw"] = round(engine / ceiling, 3)
+        figures["revm_oct10_loop_seconds"] = summary["loop_seconds"]
+        figures["revm_oct10_loop_seconds_by_phase"] = summary["loop_seconds_by_phase"]
+        print(f"pyrevm raw ceiling: {ceiling:,.0f} tx/s (500 transfers per block, through the backend)")
+        print(
+            f"engine on oct10_2025 in process: {engine:,.0f} tx/s ({engine / ceiling:.2f} of the raw ceiling), "
+            f"loop {summary['loop_seconds']:.2f} s (phases: {summary['loop_seconds_by_phase']})"
+        )
+        if anvil_loop is not None:
+            figures["revm_over_anvil_loop"] = round(anvil_loop / summary["loop_seconds"], 2)
+            print(f"oct10 block loop, anvil / in-process: {figures['revm_over_anvil_loop']}x (target >= 10)")
+        if not quick:
+            walls = {b: cli_seconds(b, Path(tmp) / f"cli_{b}") for b in ("anvil", "revm")}
+            figures["anvil_cli_seconds_oct10"] = round(walls["anvil"], 2)
+            figures["revm_cli_seconds_oct10"] = round(walls["revm"], 2)
+            figures["revm_over_anvil_wall"] = round(walls["anvil"] / walls["revm"], 2)
+            print(
+                f"`cascade run scenarios/oct10_2025.yaml` end to end: anvil {walls['anvil']:.1f} s, in process "
+                f"{walls['revm']:.1f} s: {figures['revm_over_anvil_wall']}x (target >= 5)"
+            )
+    sizes = (100, 1_000, 10_000) if quick else (100, 10_000, 100_000)
+    scale_blocks = 20 if quick else 60
+    timings: dict[int, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            path = Path(tmp) / f"scaling_{n}.yaml"
+            path.write_text(yaml.safe_dump(scaling_scenario(n, scale_blocks)))
+            timings[n] = child_run(path, Path(tmp) / f"out_{n}", "revm")
+    for n, result in timings.items():
+        ms = result["loop_seconds"] / result["blocks"] * 1000
+        total = result["setup_transactions"] + result["transactions"]
+        print(
+            f"{n:>7,} positions in process: {ms:6.2f} ms per block ({result['transactions']:,} transactions in "
+            f"{scale_blocks} blocks; {total:,} with the set-up); set-up and run {result['wall_seconds']:.1f} s; "
+            f"peak RSS {result['peak_rss_mb']:,.0f} MB"
+        )
+        figures[f"revm_ms_per_block_{n}_positions"] = round(ms, 3)
+        figures[f"revm_transactions_{n}_positions"] = total
+        figures[f"revm_peak_rss_mb_{n}_positions"] = result["peak_rss_mb"]
+    largest = timings[sizes[-1]]
+    ratio = (largest["loop_seconds"] / largest["blocks"]) / (
+        timings[sizes[0]]["loop_seconds"] / timings[sizes[0]]["blocks"]
+    )
+    figures["revm_largest_over_smallest"] = round(ratio, 3)
+    figures["revm_peak_rss_mb"] = largest["peak_rss_mb"]
+    print(f"per-block time in process, {sizes[-1]:,} / {sizes[0]:,} positions: {ratio:.2f} (target <= 1.5)")
+    print(
+        f"peak RSS of the {sizes[-1]:,}-position run ({figures[f'revm_transactions_{sizes[-1]}_positions']:,} "
+        f"transactions): {largest['peak_rss_mb']:,.0f} MB (target < 2,048)"
+    )
+
+
 def per_block_seconds(positions: int, blocks: int, workdir: Path) -> tuple[float, float, int]:
     """(wall seconds per block, seconds per block outside the chain round trips, transactions)."""
     path = workdir / f"scaling_{positions}.yaml"
@@ -107,8 +232,17 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="fewer blocks and positions (a smoke run, not the figures)"
     )
+    parser.add_argument("--revm-only", action="store_true", help="only the in-process figures")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child_main(*args.child)
+        return
     figures: dict[str, object] = {}
+    if args.revm_only:
+        revm_figures(args.quick, None, figures)
+        print(json.dumps(figures, indent=2))
+        return
     node = devnet()
     try:
         ceiling_fresh = raw_ceiling(node.url, node.accounts[1].private_key)
@@ -161,6 +295,7 @@ def main() -> None:
     figures["engine_largest_over_smallest"] = round(engine_ratio, 3)
     print(f"per-block time, {sizes[-1]:,} / {sizes[0]:,} positions: {ratio:.2f} in all (target <= 1.5)")
     print(f"  outside the chain round trips (agents, decoding, reads, recording): {engine_ratio:.2f}")
+    revm_figures(args.quick, summary["loop_seconds"], figures)
     print(json.dumps(figures, indent=2))
 
 
