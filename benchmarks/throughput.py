@@ -89,6 +89,9 @@ def transfers_per_second(chain: Backend | Chain, wallet: Wallet, rounds: int, ba
 def scaling_scenario(positions: int, blocks: int) -> dict[str, object]:
     """The oct10 market with `positions` passive borrowers far from liquidation, a slow ETH drift (so oracle
     pushes keep querying the liquidation index) and a fixed number of transactions per block."""
+    capital = 50_000 * min(
+        1.0, 10_000 / positions
+    )  # beyond 10,000 borrowers the reserves could not lend more
     return {
         "extends": str(SCENARIO),
         "name": f"scaling_{positions}",
@@ -102,7 +105,7 @@ def scaling_scenario(positions: int, blocks: int) -> dict[str, object]:
         "agents": [
             {"kind": "oracle_keeper", "count": 1},
             {"kind": "borrower", "count": positions, "params": {"market": "aave", "collateral": ["WETH", "WBTC"],
-             "capital_usd": 50_000, "health_factor": {"uniform": [1.8, 3.0]}}},
+             "capital_usd": capital, "health_factor": {"uniform": [1.8, 3.0]}}},
             {"kind": "liquidation_bot", "count": 1, "params": {"market": "aave", "stables": ["USDC"], "capital_usd": 1_000_000}},
             {"kind": "seller", "count": 5, "params": {"pool": "uni_alt_usdc", "asset": "ALT", "amount_usd_per_block": 1_000}},
         ],

@@ -13,6 +13,9 @@ What pyrevm 0.3.7 does and how this module deals with it (each checked by tests/
   Nothing a contract does depends on gas here (no `gasleft`), so state, events and reads are unaffected.
 - Reads run inside a snapshot that is reverted afterwards, so a read never warms state for a transaction.
 - Transient storage is reset after every transaction (EIP-1153: it lives for one transaction).
+- The journal (and every log) is kept for the whole life of the EVM, about 1-3 KB per transaction. Every
+  `compact_every` transactions the state is moved into a fresh EVM (`compact`): accounts, code and storage
+  read from the journal's state, the rest dropped, so a run's memory follows its state, not its length.
 - Only CamelCase spec ids are recognised ("Cancun"); anything else silently becomes the latest spec.
 - Chain id defaults to 1 (set to 31337 here); BASEFEE is forced to 0 (anvil runs with a zero base fee too);
   revert data comes only inside the error text (parsed here); no block hashes or state roots exist.
@@ -33,6 +36,18 @@ SPEC = "Cancun"  # anvil runs with --hardfork cancun
 BLOCK_GAS_LIMIT = 30_000_000_000
 _REVERT = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}")
 _HALT = re.compile(r"Halt \{ reason: (\w+), gas_used: (\d+) \}")
+# The journal's state as pyrevm 0.3.7 prints it (`EVM.journal_str`, revm 8's Debug of JournaledState).
+_ACCOUNT = re.compile(
+    r"(0x[0-9a-f]{40}): Account \{ info: AccountInfo \{ balance: (\d+), nonce: (\d+), "
+    r"code_hash: (0x[0-9a-f]{64}), code: .*?\}, storage: \{(.*?)\}, status: AccountStatus\(([^)]*)\) \}"
+)
+_SLOT = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, present_value: (\d+) \}")
+EMPTY_CODE_HASH = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+COMPACT_EVERY = 50_000  # transactions between two moves of the state into a fresh EVM
+
+
+class CompactionError(RuntimeError):
+    """The journal's state could not be read back (a pyrevm whose printout differs from 0.3.7's)."""
 
 
 def _pyrevm() -> Any:
@@ -74,7 +89,13 @@ class InProcessBackend:
     timestamp: int
     number: int = 0
     base_fee: int = 0
+    compact_every: int = COMPACT_EVERY
     calls_made: int = field(default=0, init=False)
+    compactions: int = field(default=0, init=False)
+    _since_compaction: int = 0
+    # The state as of the last compaction (address -> balance, nonce, code, non-zero slots): the fresh EVM's
+    # database, which pyrevm cannot list back.
+    _state: dict[str, tuple[int, int, bytes | None, dict[int, int]]] = field(default_factory=dict)
     _nonces: dict[bytes, int] = field(default_factory=dict)
     _hex: dict[bytes, str] = field(default_factory=dict)
     _addresses: dict[str, bytes] = field(default_factory=dict)
@@ -140,7 +161,53 @@ class InProcessBackend:
             request.sender.nonce += 1
         self.number = number
         self.timestamp = timestamp
+        self._since_compaction += len(txs)
+        if self.compact_every and self._since_compaction >= self.compact_every:
+            self.compact()
         return BlockResult(number, timestamp, tuple(results))
+
+    def compact(self) -> None:
+        """Move the state (balances, nonces, code, storage) into a fresh EVM and drop the old journal and logs,
+        which pyrevm never frees. Between blocks only: nothing of a transaction is pending."""
+        pyrevm = _pyrevm()
+        text = self.evm.journal_str
+        start = text.find("state: {")
+        end = text.find(", transient_storage: {")
+        if not text.startswith("JournaledState {") or start < 0 or end < 0:
+            raise CompactionError(
+                "cannot read the in-process EVM's state back from pyrevm's journal (its printout is not the "
+                "one pyrevm 0.3.7 gives): install pyrevm==0.3.7 (`make setup`), or run with --backend anvil."
+            )
+        # The journal holds what was loaded since the last compaction; the rest is where that one left it.
+        state = self._state
+        for match in _ACCOUNT.finditer(text, start, end):
+            address, balance, nonce, code_hash, storage, _status = match.groups()
+            known = state.get(address)
+            slots = dict(known[3]) if known is not None else {}
+            slots.update((int(k), int(v)) for k, v in _SLOT.findall(storage))
+            code = (
+                (known[2] if known is not None and known[2] is not None else self.evm.get_code(address))
+                if code_hash != EMPTY_CODE_HASH
+                else None
+            )
+            state[address] = (int(balance), int(nonce), code, {k: v for k, v in slots.items() if v})
+        del text
+        env = pyrevm.Env(
+            cfg=pyrevm.CfgEnv(chain_id=self.chain_id),
+            block=pyrevm.BlockEnv(
+                number=self.number, timestamp=self.timestamp, basefee=0, gas_limit=BLOCK_GAS_LIMIT
+            ),
+        )
+        fresh = pyrevm.EVM(env=env, spec_id=SPEC)
+        for address, (balance, nonce, code, slots) in state.items():
+            if not (balance or nonce or code or slots):
+                continue
+            fresh.insert_account_info(address, pyrevm.AccountInfo(balance=balance, nonce=nonce, code=code))
+            for key, value in slots.items():
+                fresh.insert_account_storage(address, key, value)
+        self.evm = fresh
+        self.compactions += 1
+        self._since_compaction = 0
 
     def _execute(
         self, request: TxRequest, nonce: int, index: int, tx_hash: bytes, log_index: int
