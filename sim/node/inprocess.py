@@ -102,9 +102,16 @@ class InProcessBackend:
     _reverts: dict[bytes, bytes] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, genesis_timestamp: int, prefunded: Sequence[bytes], chain_id: int) -> InProcessBackend:
+    def create(
+        cls,
+        genesis_timestamp: int,
+        prefunded: Sequence[bytes],
+        chain_id: int,
+        compact_every: int | None = None,
+    ) -> InProcessBackend:
         """A fresh EVM at block 0 (`genesis_timestamp`), each `prefunded` address holding what anvil gives its
-        development accounts."""
+        development accounts; its state moves to a fresh EVM every `compact_every` transactions (default
+        COMPACT_EVERY; 0 never)."""
         from sim.node.backend import DEV_BALANCE_WEI
 
         pyrevm = _pyrevm()
@@ -115,6 +122,7 @@ class InProcessBackend:
             ),
         )
         backend = cls(pyrevm.EVM(env=env, spec_id=SPEC), chain_id, genesis_timestamp)
+        backend.compact_every = COMPACT_EVERY if compact_every is None else compact_every
         backend.fund(prefunded, DEV_BALANCE_WEI)
         return backend
 
