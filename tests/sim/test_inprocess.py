@@ -211,7 +211,7 @@ def test_a_used_nonce_is_refused_and_not_counted(node: Backend) -> None:
     node.sync_nonce(wallet)
     node.send_block([TxRequest(wallet, bytes(20), b"", gas=30_000)])
     wallet.nonce = 0
-    with pytest.raises(ChainError, match="transaction 0 of the block .* was refused"):
+    with pytest.raises(ChainError, match=r"transaction 0 of the block .* was refused"):
         node.send_block([TxRequest(wallet, bytes(20), b"", gas=30_000)])
     assert wallet.nonce == 0
 
