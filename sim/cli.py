@@ -62,9 +62,35 @@ def cli() -> None:
     default=None,
     help="Mine on an interval (seconds) instead of on every transaction.",
 )
-def devnet(port: int, host: str, accounts: int, balance: int, block_time: float | None) -> None:
+@click.option(
+    "--scenario",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Start the devnet `cascade run SCENARIO` would (its genesis time, zero base fee, large blocks), so that "
+    "`cascade run SCENARIO --rpc URL` replays the run block for block on a node that stays up.",
+)
+def devnet(
+    port: int, host: str, accounts: int, balance: int, block_time: float | None, scenario: Path | None
+) -> None:
     """Start a local anvil with deterministic funded accounts; Ctrl-C stops it."""
     config = DevnetConfig(host=host, port=port, accounts=accounts, balance_eth=balance, block_time=block_time)
+    if scenario is not None:
+        from sim.node.anvil import run_config
+        from sim.run import genesis_timestamp
+        from sim.scenario.schema import ScenarioError, load_scenario
+
+        try:
+            loaded = load_scenario(scenario)
+        except ScenarioError as exc:
+            raise click.ClickException(str(exc)) from None
+        config = run_config(
+            genesis_timestamp(loaded),
+            accounts=accounts,
+            host=host,
+            port=port,
+            balance_eth=balance,
+            block_time=block_time,
+        )
     node = Devnet(config)
     try:
         node.start()

@@ -16,6 +16,21 @@ from sim.node.versions import anvil_version
 GAS_LIMIT = 30_000_000_000  # per block: a set-up block holds over a thousand transactions
 
 
+def run_config(
+    genesis_timestamp: int | None, accounts: int = 1, extra_args: tuple[str, ...] = (), **more: Any
+) -> DevnetConfig:
+    """The devnet a run starts (fixed genesis time, zero base fee, blocks big enough for set-up): also what
+    `cascade devnet --scenario` starts, so that a run sent there with --rpc replays block for block."""
+    return DevnetConfig(
+        accounts=accounts,
+        genesis_timestamp=genesis_timestamp,
+        base_fee=0,
+        gas_limit=GAS_LIMIT,
+        extra_args=extra_args,
+        **more,
+    )
+
+
 @dataclass
 class AnvilBackend(Chain):
     """`Chain` plus what a backend must also do: fund accounts, describe itself, stop or hand back the node."""
@@ -26,15 +41,7 @@ class AnvilBackend(Chain):
     @classmethod
     def launch(cls, genesis_timestamp: int | None, extra_args: tuple[str, ...] = ()) -> AnvilBackend:
         """Start an anvil (fixed genesis time, zero base fee, one funded account) and connect to it."""
-        devnet = Devnet(
-            DevnetConfig(
-                accounts=1,
-                genesis_timestamp=genesis_timestamp,
-                base_fee=0,
-                gas_limit=GAS_LIMIT,
-                extra_args=extra_args,
-            )
-        )
+        devnet = Devnet(run_config(genesis_timestamp, extra_args=extra_args))
         devnet.start()
         backend = cls(devnet.url, devnet=devnet, anvil_args=extra_args)
         try:

@@ -43,7 +43,7 @@ _ACCOUNT = re.compile(
 )
 _SLOT = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: \d+, present_value: (\d+) \}")
 EMPTY_CODE_HASH = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
-COMPACT_EVERY = 50_000  # transactions between two moves of the state into a fresh EVM
+COMPACT_EVERY = 20_000  # transactions between two moves of the state into a fresh EVM
 
 
 class CompactionError(RuntimeError):

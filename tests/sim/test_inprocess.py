@@ -267,6 +267,29 @@ def test_a_compacted_run_writes_the_same_outputs(
     assert without_gas(reference / "events.jsonl") == without_gas(tmp_path / "events.jsonl")
 
 
+def test_an_in_process_run_replays_on_a_devnet_that_stays_up(tmp_path: Path) -> None:
+    """`cascade devnet --scenario S` starts the devnet a run would; `cascade run S --rpc URL` then replays the
+    in-process run block for block on a node ape, cast and tracers can still reach afterwards."""
+    from sim.node.anvil import run_config
+    from sim.node.devnet import Devnet
+    from sim.run import genesis_timestamp
+    from sim.scenario.schema import load_scenario
+
+    fast = run(RunOptions(scenario=DATA / "mini.yaml", out_dir=tmp_path / "fast", backend="revm", blocks=12))
+    with Devnet(run_config(genesis_timestamp(load_scenario(DATA / "mini.yaml")), accounts=10)) as node:
+        replay = run(
+            RunOptions(scenario=DATA / "mini.yaml", out_dir=tmp_path / "replay", rpc_url=node.url, blocks=12)
+        )
+        assert node.is_running()
+    assert replay["backend"] == "anvil" and fast["blocks"] == replay["blocks"] == 12
+    for name in COMPARED:
+        if (tmp_path / "fast" / name).exists():
+            assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "replay" / name).read_bytes()
+    assert without_gas(tmp_path / "fast" / "events.jsonl") == without_gas(
+        tmp_path / "replay" / "events.jsonl"
+    )
+
+
 def test_the_in_process_backend_has_no_endpoint(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli,
