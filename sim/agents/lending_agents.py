@@ -91,7 +91,7 @@ class Looper(Agent):
         if self.debt not in positions or positions[self.debt].debt == 0:
             return []
         self.peak = max(self.peak, world.reference.get(self.risk_asset, 0.0))
-        data = self.view.account(self.wallet.address)
+        data = self.view.account(self.wallet.address, positions)
         hf = data.health_factor / 1e18
         borrow_apy = self.view.reserves[self.debt].borrow_rate / RAY
         carry = world.synthetic.funding_apy if world.synthetic is not None else self.carry_apy

@@ -39,9 +39,12 @@ class Decoder:
     """Knows every deployed contract by address; decodes the logs of a mined block in one pass."""
 
     by_address: dict[bytes, tuple[str, Handle]] = field(default_factory=dict)
+    # address -> (label, that contract's events by topic): one lookup per log
+    _events_of: dict[bytes, tuple[str, dict[bytes, Any]]] = field(default_factory=dict)
 
     def register(self, label: str, handle: Handle) -> None:
         self.by_address[handle.address] = (label, handle)
+        self._events_of[handle.address] = (label, abi_of(handle.name).events)
 
     def call_name(self, to: bytes | None, data: bytes) -> str:
         """`Contract.function` of a call, for gas accounting ("deploy" for creations, "?" if unknown)."""
@@ -66,6 +69,7 @@ class Decoder:
         index = block.number if step is None else step
         events: list[Event] = []
         abis = [abi_of(h.name) for _, h in self.by_address.values()] if revert_data else []
+        events_of = self._events_of
         for tx in block.txs:
             if not tx.success:
                 args: dict[str, Any] = {"gas_used": tx.gas_used}
@@ -76,11 +80,11 @@ class Decoder:
                 )
                 continue
             for log in tx.logs:
-                known = self.by_address.get(log.address)
+                known = events_of.get(log.address)
                 if known is None or not log.topics:
                     continue
-                label, handle = known
-                spec = abi_of(handle.name).events.get(log.topics[0])
+                label, specs = known
+                spec = specs.get(log.topics[0])
                 if spec is None:
                     continue
                 events.append(

@@ -134,6 +134,7 @@ class InProcessBackend:
         return text
 
     def _b(self, text: str) -> bytes:
+        """20 bytes of a "0x..." address in any letter case (pyrevm checksums what it returns)."""
         raw = self._addresses.get(text)
         if raw is None:
             raw = self._addresses[text] = bytes.fromhex(text[2:])
@@ -226,9 +227,7 @@ class InProcessBackend:
         try:
             if request.to is None:
                 self._set_nonce(sender, nonce)
-                created = self._b(
-                    evm.deploy(sender, request.data, value=request.value, gas=request.gas).lower()
-                )
+                created = self._b(evm.deploy(sender, request.data, value=request.value, gas=request.gas))
             else:
                 evm.message_call(
                     sender, self._h(request.to), request.data, value=request.value, gas=request.gas
@@ -245,7 +244,7 @@ class InProcessBackend:
         evm.reset_transient_storage()
         outcome = evm.result
         logs = tuple(
-            Log(self._b(entry.address.lower()), tuple(topics), data, log_index + i, index)
+            Log(self._b(entry.address), tuple(topics), data, log_index + i, index)
             for i, entry in enumerate(outcome.logs)
             for topics, data in (entry.data,)
         )

@@ -212,8 +212,10 @@ class LendingView:
         book = self.users.get(user)
         return self.emodes.get(book.emode) if book is not None and book.emode else None
 
-    def account(self, user: bytes) -> AccountData:
-        return account_data(self.positions(user), self.prices(), self.params, self.emode_of(user))
+    def account(self, user: bytes, positions: dict[str, Position] | None = None) -> AccountData:
+        """The user's account data now; `positions` when the caller already has them (from `positions`)."""
+        held = self.positions(user) if positions is None else positions
+        return account_data(held, self.prices(), self.params, self.emode_of(user))
 
     def _accounts_now(self) -> dict[bytes, AccountData]:
         """The cache of `account(user)` for this block, time and prices (positions change only on refresh):
