@@ -37,7 +37,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     expose_value=False,
     is_eager=True,
     callback=_print_version,
-    help="Print the package, solc and anvil versions.",
+    help="Print the package, solc, anvil and pyrevm versions.",
 )
 def cli() -> None:
     """cascade-sim: drive DeFi protocols through a depeg on a local devnet."""

@@ -30,7 +30,7 @@ def anvil_version() -> str:
 
 
 def package_versions(
-    names: tuple[str, ...] = ("eth-ape", "ape-solidity", "ape-foundry", "web3"),
+    names: tuple[str, ...] = ("eth-ape", "ape-solidity", "ape-foundry", "web3", "pyrevm"),
 ) -> dict[str, str]:
     """Installed versions of the Python packages a run depends on."""
     versions: dict[str, str] = {}
@@ -44,4 +44,5 @@ def package_versions(
 
 def version_banner() -> str:
     """What `cascade --version` prints."""
-    return f"cascade-sim {__version__}\nsolc {solc_version()}\nanvil {anvil_version()}"
+    pyrevm = package_versions(("pyrevm",))["pyrevm"]
+    return f"cascade-sim {__version__}\nsolc {solc_version()}\nanvil {anvil_version()}\npyrevm {pyrevm} (in-process EVM)"
