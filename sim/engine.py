@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from sim.agents.base import Agent
+from sim.agents.base import AnyAgent
 from sim.analysis.attribution import Attribution
 from sim.node.chain import Chain, TxRequest
 from sim.node.events import Decoder
@@ -23,7 +23,7 @@ from sim.world.world import World
 class Engine:
     chain: Chain
     world: World
-    agents: Sequence[Agent]
+    agents: Sequence[AnyAgent]
     decoder: Decoder
     metrics: Metrics
     recorder: Recorder
@@ -40,7 +40,7 @@ class Engine:
     wall_seconds: float = 0.0
     blocks_done: int = 0
     on_block: Callable[[int], None] | None = None
-    _order: list[Agent] = field(default_factory=list)
+    _order: list[AnyAgent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Stable order: priority (bots bidding gas, keepers) first, then the population order.

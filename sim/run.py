@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sim import __version__
-from sim.agents.base import Agent, SetupContext
+from sim.agents.base import AnyAgent, SetupContext
 from sim.agents.population import build_agents
 from sim.analysis.probes import build_attribution
 from sim.engine import Engine
@@ -140,7 +140,7 @@ def _setup_agents(
     chain: Chain,
     world: World,
     decoder: Decoder,
-    agents: list[Agent],
+    agents: list[AnyAgent],
     funder: Wallet,
     gas: dict[str, list[int]],
 ) -> None:
@@ -270,7 +270,7 @@ def run(options: RunOptions) -> dict[str, Any]:
         decoder = Decoder()
         for label, handle in market.labelled().items():
             decoder.register(label, handle)
-        agents = build_agents(scenario, market, world, rng, seed)
+        agents = build_agents(scenario=scenario, market=market, world=world, rng=rng, seed=seed)
         # Gas money for every agent, set directly (no transactions, so no nonces or blocks spent on it).
         rpc.batch(url, [("anvil_setBalance", ["0x" + a.wallet.address.hex(), hex(10**24)]) for a in agents])
         for agent in agents:

@@ -29,27 +29,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from sim.agents.base import Cause
 from sim.node.chain import to_address
 from sim.node.events import Event
 
-EXOGENOUS = "exogenous"
-LIQUIDATION_SALE = "liquidation_sale"
-MM_WITHDRAWAL = "mm_withdrawal"
+EXOGENOUS = Cause.EXOGENOUS.value
+LIQUIDATION_SALE = Cause.LIQUIDATION_SALE.value
+MM_WITHDRAWAL = Cause.MM_WITHDRAWAL.value
 UNATTRIBUTED = "unattributed"
-# What a trade by each kind of agent is, as a cause of a price move. Arbitrageurs and keepers carry the
-# reference path into pools and oracles, so their moves count as the exogenous path's.
-CAUSE_BY_KIND: dict[str, str] = {
-    "arbitrageur": EXOGENOUS,
-    "oracle_keeper": EXOGENOUS,
-    "funding_keeper": EXOGENOUS,
-    "looper": "loop_unwind",
-    "market_maker": MM_WITHDRAWAL,
-    "seller": "panic_sale",
-    "redeemer": "redemption",
-    "liquidation_bot": LIQUIDATION_SALE,
-    "flash_liquidation_bot": LIQUIDATION_SALE,
-    "venue_liquidator": LIQUIDATION_SALE,
-}
 REFERENCE_AGENT = "reference-path"
 ZERO = b"\x00" * 20
 LIQUIDATION_COLUMNS = (
@@ -199,7 +186,7 @@ class Attribution:
 
     sources: dict[tuple[str, str], Source]
     probes: list[MarketProbe]
-    kind_of: Mapping[str, str]  # agent name -> kind
+    cause_of: Mapping[str, str]  # agent name -> what its trades are as a cause (`Agent.cause`)
     pools: dict[str, PoolBook]
     pool_labels: dict[str, str]  # "pool:<name>" -> name, for source pools only
     pool_tokens: dict[str, tuple[str, str]]  # name -> (token0, token1)
@@ -305,7 +292,7 @@ class Attribution:
         bot_last: dict[tuple[str, str], int],
     ) -> None:
         book = self.pools[name]
-        kind = self.kind_of.get(event.agent, "")
+        agent_cause = self.cause_of.get(event.agent, Cause.TRADE.value)
         if event.name == "Transfer":  # LP minted (from zero) or burned (to zero); makers' net burn kept
             value = int(event.args["value"])
             if to_address(event.args["from"]) == ZERO:  # a mint, even to zero (the locked minimum liquidity)
@@ -313,7 +300,7 @@ class Attribution:
             else:
                 minted = -value if to_address(event.args["to"]) == ZERO else 0
             book.supply += minted
-            if kind == "market_maker":
+            if agent_cause == MM_WITHDRAWAL:
                 book.withdrawn = max(0, book.withdrawn - minted)
             return
         if event.name != "Sync":
@@ -329,7 +316,7 @@ class Attribution:
         if liquidation is not None:
             cause, parent = LIQUIDATION_SALE, liquidation.id
         else:
-            cause = CAUSE_BY_KIND.get(kind, "trade")
+            cause = agent_cause
             if cause == LIQUIDATION_SALE:
                 sold = self.sold_token(name, old, new)
                 parent = bot_last.get((event.agent, sold))

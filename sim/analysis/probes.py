@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.agents.base import Agent
+from sim.agents.base import AnyAgent
 from sim.analysis.attribution import Attribution, MarketProbe, PoolBook, PositionKey, Source
 from sim.mirrors.lending import effective_terms
 from sim.outputs.metrics import liquidation_usd
@@ -121,7 +121,7 @@ def sources(scenario: Scenario, world: World) -> dict[tuple[str, str], Source]:
     return out
 
 
-def build_attribution(scenario: Scenario, world: World, agents: Sequence[Agent]) -> Attribution:
+def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgent]) -> Attribution:
     """Attribution for a run whose world has been loaded and set up (pool states as the loop starts)."""
     drivers = sources(scenario, world)
     pool_names = sorted({s.pool for s in drivers.values() if s.pool is not None})
@@ -143,7 +143,7 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[Agent])
     return Attribution(
         sources=drivers,
         probes=probes,
-        kind_of={a.name: a.kind for a in agents},
+        cause_of={a.name: a.cause.value for a in agents},
         pools=pools,
         pool_labels={f"pool:{name}": name for name in pool_names},
         pool_tokens=pool_tokens,

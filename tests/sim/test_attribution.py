@@ -8,6 +8,11 @@ from typing import Any
 
 import pytest
 
+from sim.agents.arbitrageur import Arbitrageur
+from sim.agents.liquidation_bot import LiquidationBot
+from sim.agents.market_maker import MarketMaker
+from sim.agents.seller import Seller
+from sim.agents.venue_liquidator import VenueLiquidator
 from sim.analysis.attribution import (
     EXOGENOUS,
     LIQUIDATION_SALE,
@@ -80,12 +85,12 @@ class Harness:
         self.attribution = Attribution(
             sources={KEY: Source("px", True, twap=twap)},
             probes=[self.probe],
-            kind_of={
-                "arb-0": "arbitrageur",
-                "seller-0": "seller",
-                "venue-liquidator-0": "venue_liquidator",
-                "bot-0": "liquidation_bot",
-                "mm-0": "market_maker",
+            cause_of={
+                "arb-0": Arbitrageur.cause,
+                "seller-0": Seller.cause,
+                "venue-liquidator-0": VenueLiquidator.cause,
+                "bot-0": LiquidationBot.cause,
+                "mm-0": MarketMaker.cause,
             },
             pools={"px": PoolBook(reserves, 10_000)},
             pool_labels={"pool:px": "px"},
@@ -277,7 +282,7 @@ def test_an_isolated_group_is_charged_to_its_own_asset() -> None:
     prices = {KEY: 100 * PRICE, weth: 4_000 * PRICE}
     probe = GroupProbe([])
     attribution = Attribution(
-        sources={}, probes=[probe], kind_of={}, pools={}, pool_labels={}, pool_tokens={}, token_names={},
+        sources={}, probes=[probe], cause_of={}, pools={}, pool_labels={}, pool_tokens={}, token_names={},
         prices=dict(prices), current_prices=lambda: dict(prices), usd_of=lambda e: 1.0,
     )  # fmt: skip
     prices[KEY], prices[weth] = 90 * PRICE, 3_920 * PRICE
