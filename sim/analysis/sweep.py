@@ -29,6 +29,7 @@ SEED_MARK = "-s"  # task ids are <point>-s<seed>
 
 
 def plan(
+    *,
     scenario: Path,
     axes: Sequence[tuple[str, list[Any]]],
     seeds: int,
@@ -67,6 +68,7 @@ def plan(
 
 
 def sweep(
+    *,
     scenario: Path,
     axes: Sequence[tuple[str, list[Any]]],
     seeds: int,
@@ -77,7 +79,7 @@ def sweep(
     seed: int | None = None,
     show_progress: bool = True,
 ) -> list[Outcome]:
-    tasks = plan(scenario, axes, seeds, out_dir, blocks, seed)
+    tasks = plan(scenario=scenario, axes=axes, seeds=seeds, out_dir=out_dir, blocks=blocks, seed=seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = [k for k, _ in axes]
     rows: list[dict[str, Any]] = []

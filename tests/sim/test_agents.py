@@ -153,7 +153,7 @@ def test_market_maker_pulls_on_drawdown_and_returns_after_calm(world: World) -> 
 
 def test_redeemer_buys_up_to_the_threshold_within_the_cap(world: World) -> None:
     world.synthetic = SyntheticView(
-        world.market.contracts["synthetic"], "USDe", max_redeem_per_block=2_000_000 * 10**18
+        handle=world.market.contracts["synthetic"], symbol="USDe", max_redeem_per_block=2_000_000 * 10**18
     )
     redeemer = Redeemer(
         "r",
@@ -192,10 +192,18 @@ def lending(world: World, market: Market) -> LendingView:
     emodes = {
         1: EModeCategory(9_000, 9_200, 10_300, frozenset({"USDe", "USDC"}), frozenset({"USDe", "USDC"}))
     }
+    assets = ["USDC", "WETH", "USDe"]
     view = LendingView(
-        "aave", market.contracts["lending:aave"], "aave", ["USDC", "WETH", "USDe"], params, emodes, world
+        name="aave",
+        pool=market.contracts["lending:aave"],
+        oracle="aave",
+        assets=assets,
+        tokens={a: market.tokens[a].address for a in assets},
+        params=params,
+        emodes=emodes,
+        snapshot=world.snapshot,
     )
-    world.lending["aave"] = view
+    world.add_lending(view, assets)
     world.oracle_prices.update(
         {("aave", "USDC"): 10**8, ("aave", "WETH"): 4_400 * 10**8, ("aave", "USDe"): 10**8}
     )
@@ -207,7 +215,7 @@ def borrow_against(
 ) -> None:
     view.users[user] = UserBook({collateral: supplied}, {"USDC": debt}, {collateral: True}, emode)
     view.touched.add(user)
-    view.after_refresh(view.world)
+    view.after_refresh()
 
 
 def test_liquidation_index_flags_only_accounts_under_water(lending: LendingView) -> None:
@@ -215,7 +223,7 @@ def test_liquidation_index_flags_only_accounts_under_water(lending: LendingView)
     borrow_against(lending, safe, "WETH", 10 * 10**18, 20_000 * 10**6)  # HF 1.83
     borrow_against(lending, risky, "WETH", 10 * 10**18, 35_000 * 10**6)  # HF 1.043
     assert lending.liquidatable() == []
-    lending.world.oracle_prices[("aave", "WETH")] = 4_000 * 10**8  # risky: HF 0.949
+    lending.snapshot.oracle_prices[("aave", "WETH")] = 4_000 * 10**8  # risky: HF 0.949
     assert [user for user, _ in lending.liquidatable()] == [risky]
 
 
