@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import statistics
 import time
@@ -350,10 +349,6 @@ def _agent_stats(agents: Any) -> dict[str, dict[str, float]]:
         for key, value in agent.stats.items():
             bucket[key] = round(bucket.get(key, 0.0) + value, 4)
     return totals
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def _gas_stats(gas: dict[str, list[int]]) -> dict[str, dict[str, int]]:

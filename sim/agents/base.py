@@ -78,6 +78,12 @@ class Agent(ABC, Generic[P]):
     priority: int = 0
     stats: dict[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A kind whose parameters include a (drawn) `priority` bids that much for its place in the block.
+        bid = getattr(self.params, "priority", None)
+        if bid is not None:
+            self.priority = int(bid)
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "kind" in cls.__dict__:

@@ -66,9 +66,6 @@ class FlashLiquidationBot(Agent[FlashLiquidationBotParams]):
     view: LendingView | None = None
     contract: Handle | None = None
 
-    def __post_init__(self) -> None:
-        self.priority = int(self.params.priority)
-
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         self.view = ctx.world.lending[self.params.market]
 

@@ -38,9 +38,6 @@ class LiquidationBot(Agent[LiquidationBotParams]):
 
     view: LendingView | None = None
 
-    def __post_init__(self) -> None:
-        self.priority = int(self.params.priority)
-
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         self.view = ctx.world.lending[self.params.market]
 
