@@ -241,6 +241,7 @@ class BatchSettings:
 
     def executor(self) -> Any:
         from sim.analysis.batch import make_executor
+        from sim.run import run_task
 
         scheduler = self.scheduler
         if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
@@ -249,7 +250,7 @@ class BatchSettings:
                 "(e.g. tcp://10.0.0.5:8786).",
                 param_hint="--scheduler",
             )
-        return make_executor(self.workers, scheduler, self.retries)
+        return make_executor(runner=run_task, workers=self.workers, scheduler=scheduler, retries=self.retries)
 
 
 def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -355,14 +356,14 @@ def compare(
         raise click.UsageError("give at least one --variant NAME:KEY=VALUE,... or a --variants FILE.")
     target = batch.out_dir or Path("out") / f"{scenario.stem}_compare"
     shown, outcomes = run_compare(
-        scenario,
-        variants,
-        target,
-        batch.executor(),
-        lambda message: None,
-        seed,
-        blocks,
-        not batch.no_progress,
+        scenario=scenario,
+        variants=variants,
+        out_dir=target,
+        executor=batch.executor(),
+        notify=lambda message: None,
+        seed=seed,
+        blocks=blocks,
+        show_progress=not batch.no_progress,
         backend=batch.backend or "anvil",
     )
     print_comparison(shown, outcomes)
@@ -396,15 +397,15 @@ def sweep(scenario: Path, grid_specs: tuple[str, ...], seeds: int, batch: BatchS
     target = batch.out_dir or Path("out") / f"{scenario.stem}_sweep"
     axes = [parse_axis(spec) for spec in grid_specs]
     outcomes = run_sweep(
-        scenario,
-        axes,
-        seeds,
-        target,
-        batch.executor(),
-        lambda message: None,
-        batch.blocks,
-        batch.seed,
-        not batch.no_progress,
+        scenario=scenario,
+        axes=axes,
+        seeds=seeds,
+        out_dir=target,
+        executor=batch.executor(),
+        notify=lambda message: None,
+        blocks=batch.blocks,
+        seed=batch.seed,
+        show_progress=not batch.no_progress,
         backend=batch.backend or "revm",
     )
     failed = [o for o in outcomes if o.status != "completed"]

@@ -11,21 +11,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from sim.agents.base import Agent
+from sim.agents.base import AnyAgent
 from sim.analysis.attribution import Attribution
 from sim.node.backend import Backend
 from sim.node.chain import TxRequest
 from sim.node.events import Decoder
 from sim.outputs.metrics import Metrics
 from sim.outputs.recorder import Recorder
+from sim.world.liquidations import liquidations_in
 from sim.world.world import World
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Engine:
     chain: Backend
     world: World
-    agents: Sequence[Agent]
+    agents: Sequence[AnyAgent]
     decoder: Decoder
     metrics: Metrics
     recorder: Recorder
@@ -42,7 +43,7 @@ class Engine:
     wall_seconds: float = 0.0
     blocks_done: int = 0
     on_block: Callable[[int], None] | None = None
-    _order: list[Agent] = field(default_factory=list)
+    _order: list[AnyAgent] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Stable order: priority (bots bidding gas, keepers) first, then the population order.
@@ -52,10 +53,14 @@ class Engine:
         return self.start_timestamp + round(block * self.seconds_per_block)
 
     def step(self, block: int) -> None:
+        """One block, each step one call into one room: prices -> agents -> chain -> decode -> world ->
+        liquidations -> attribution and metrics -> recorder."""
         world = self.world
-        world.block = block
-        world.timestamp = self.timestamp_of(block)
-        world.reference = {asset: float(path[block]) for asset, path in self.reference.items()}
+        world.begin(
+            block,
+            self.timestamp_of(block),
+            {asset: float(path[block]) for asset, path in self.reference.items()},
+        )
         clock = time.perf_counter()
         txs: list[TxRequest] = []
         for agent in self._order:
@@ -74,11 +79,14 @@ class Engine:
         clock = self._lap("decode", clock)
         world.refresh(self.chain)
         clock = self._lap("reads", clock)
-        records = self.attribution.observe(block, events) if self.attribution is not None else []
-        self.metrics.observe(block, world, events, len(txs))
-        self.recorder.block(
-            [e.record() for e in events], self.metrics.row(block, world), [r.row() for r in records]
+        liquidations = liquidations_in(events, world)
+        records = (
+            self.attribution.observe(block, events, liquidations=liquidations, prices=world.oracle_prices)
+            if self.attribution is not None
+            else []
         )
+        self.metrics.observe(block, world, events, liquidations, len(txs))
+        self.recorder.block([e.record() for e in events], self.metrics.row(), [r.row() for r in records])
         self._lap("record", clock)
         for tx in result.txs:
             if tx.success:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import statistics
 import time
@@ -16,26 +15,26 @@ import numpy as np
 import numpy.typing as npt
 
 from sim import __version__
-from sim.agents.base import Agent, SetupContext
+from sim.agents.base import AnyAgent, SetupContext
 from sim.agents.population import build_agents
+from sim.analysis.batch import RunTask
 from sim.analysis.probes import build_attribution
 from sim.engine import Engine
-from sim.market.builder import FEE_DENOMINATOR, QUOTE_LOAN_MARGIN_BPS, Market, MarketBuilder
-from sim.mirrors.lending import EModeCategory, ReserveParams
+from sim.market.builder import Market, MarketBuilder
 from sim.node.abi import describe_revert
 from sim.node.artifacts import load_artifact
 from sim.node.backend import FUNDER_KEY, Backend, BackendOptions, check_kind, open_backend
 from sim.node.chain import TxRequest, Wallet
+from sim.node.devnet import DevnetError
 from sim.node.events import Decoder
+from sim.node.rpc import DevnetUnreachable
 from sim.node.versions import package_versions, solc_version
 from sim.outputs.metrics import Metrics
 from sim.outputs.pnl import PnlBook
 from sim.outputs.recorder import Recorder, write_json
 from sim.scenario.pricepaths import realize
 from sim.scenario.schema import Scenario, load_scenario
-from sim.world.lending import LendingView
-from sim.world.synthetic import SyntheticView
-from sim.world.venue import VenueView
+from sim.world.build import build_world
 from sim.world.world import World
 
 SETUP_BLOCK_TXS = 1_500
@@ -79,64 +78,11 @@ def reference_paths(
     return paths
 
 
-def _views(scenario: Scenario, market: Market, world: World) -> None:
-    for spec in scenario.lending:
-        params = {
-            r.asset: ReserveParams(
-                decimals=market.decimals[r.asset],
-                ltv=round(r.ltv * 10_000) if r.collateral else 0,
-                liquidation_threshold=round(r.liquidation_threshold * 10_000) if r.collateral else 0,
-                liquidation_bonus=round(r.liquidation_bonus * 10_000) if r.collateral else 0,
-                liquidation_protocol_fee=round(r.protocol_fee * 10_000),
-            )
-            for r in spec.reserves
-        }
-        emodes = {
-            e.id: EModeCategory(
-                round(e.ltv * 10_000),
-                round(e.liquidation_threshold * 10_000),
-                round(e.liquidation_bonus * 10_000),
-                frozenset(e.assets),
-                frozenset(e.assets),
-            )
-            for e in spec.emodes
-        }
-        view = LendingView(
-            spec.name,
-            market.contracts[f"lending:{spec.name}"],
-            spec.name,
-            [r.asset for r in spec.reserves],
-            params,
-            emodes,
-            world,
-        )
-        world.lending[spec.name] = view
-        world.protocols.append(view)
-        world.oracle_assets[spec.name] = sorted(spec.oracle)
-    if scenario.venue is not None:
-        v = scenario.venue
-        world.venue = VenueView(
-            market.contracts["venue"], v.quote, v.name,
-            {a: round(c.ratio * 10_000) for a, c in v.collateral.items()} | {v.quote: 10_000},
-            {m.asset: (round(m.initial_margin * 10_000), round(m.maintenance_margin * 10_000)) for m in v.markets.values()},
-            {v.quote: QUOTE_LOAN_MARGIN_BPS}, world,
-        )  # fmt: skip
-        world.protocols.append(world.venue)
-        world.oracle_assets[v.name] = sorted({v.quote, *v.collateral, *(m.asset for m in v.markets.values())})
-    if scenario.synthetic is not None:
-        s = scenario.synthetic
-        world.synthetic = SyntheticView(
-            market.contracts["synthetic"], s.symbol, int(s.max_redeem_per_block_usd * 10**18)
-        )
-        world.protocols.append(world.synthetic)
-        world.oracle_assets["synthetic"] = sorted(s.collateral)
-
-
 def _setup_agents(
     chain: Backend,
     world: World,
     decoder: Decoder,
-    agents: list[Agent],
+    agents: list[AnyAgent],
     funder: Wallet,
     gas: dict[str, list[int]],
 ) -> None:
@@ -187,18 +133,6 @@ def _manifest(
         "packages": package_versions(),
         "bytecode_sha256": {n: load_artifact(n).runtime_sha256 for n in names},
         "addresses": market.addresses(),
-    }
-
-
-def _stableswap_params(scenario: Scenario) -> dict[str, tuple[int, int, int]]:
-    return {
-        p.name: (
-            p.amplification,
-            round(p.fee_bps * FEE_DENOMINATOR / 10_000),
-            round(p.offpeg_fee_multiplier * FEE_DENOMINATOR),
-        )
-        for p in scenario.all_pools()
-        if p.kind == "stableswap"
     }
 
 
@@ -259,42 +193,34 @@ def run(options: RunOptions) -> dict[str, Any]:
         builder = MarketBuilder(scenario, chain, funder, rng)
         market = builder.build()
         deploy_gas = dict(builder.deployer.deploy_gas)
-        world = World.create(market)
-        world.reference = {a: s.price for a, s in scenario.assets.items()}
-        world.timestamp = chain.timestamp
-        world.seconds_per_block = scenario.seconds_per_block
-        _views(scenario, market, world)
+        world = build_world(scenario=scenario, market=market, chain=chain, funder=funder.address)
         decoder = Decoder()
         for label, handle in market.labelled().items():
             decoder.register(label, handle)
-        agents = build_agents(scenario, market, world, rng, seed)
+        agents = build_agents(scenario=scenario, market=market, world=world, rng=rng, seed=seed)
         # Gas money for every agent, set directly (no transactions, so no nonces or blocks spent on it).
         chain.fund([a.wallet.address for a in agents], 10**24)
         for agent in agents:
             world.track(agent.wallet.address)
-        world.track(funder.address, preexisting=True)
-        for view in world.lending.values():  # each reserve's cash: what a flash loan can borrow
-            world.track(view.pool.address, preexisting=True)
-        world.load(chain, _stableswap_params(scenario))
         _setup_agents(chain, world, decoder, agents, funder, setup_gas)
         world.refresh(chain)
         pnl = PnlBook(agents)
         pnl.open(world)
-        metrics = Metrics(world)
+        metrics = Metrics.for_world(world)
         recorder = Recorder(options.out_dir, metrics.columns)
         recorder.manifest(_manifest(scenario, seed, blocks, market, options, chain))
         engine = Engine(
-            chain,
-            world,
-            agents,
-            decoder,
-            metrics,
-            recorder,
-            paths,
+            chain=chain,
+            world=world,
+            agents=agents,
+            decoder=decoder,
+            metrics=metrics,
+            recorder=recorder,
+            reference=paths,
             # A node we did not start may already be past the scenario's date: then the run starts an hour on.
-            max(scenario.start_timestamp, chain.timestamp + 3600),
-            scenario.seconds_per_block,
-            rng,
+            start_timestamp=max(scenario.start_timestamp, chain.timestamp + 3600),
+            seconds_per_block=scenario.seconds_per_block,
+            rng=rng,
         )
         engine.trace_reverts = options.trace_reverts
         engine.attribution = build_attribution(scenario, world, agents)
@@ -346,6 +272,25 @@ def run(options: RunOptions) -> dict[str, Any]:
         if chain is not None:
             chain.close()
     return summary
+
+
+def run_task(task: RunTask) -> dict[str, Any]:
+    """One run of a batch (compare, sweep) in this process: its summary, with `retryable` set when it failed
+    in a way another try may fix (the devnet or the connection to it); anything else (a contract refusing the
+    scenario's set-up, a bug) would fail the same way again with the same seed."""
+    options = RunOptions(
+        scenario=Path(task.scenario),
+        out_dir=Path(task.out_dir),
+        seed=task.seed,
+        blocks=task.blocks,
+        overrides=dict(task.overrides),
+        backend=task.backend,
+    )
+    try:
+        return run(options)
+    except RunFailed as exc:
+        retryable = isinstance(exc.__cause__, DevnetUnreachable | DevnetError | OSError)
+        return {"status": "failed", "error": str(exc), "retryable": retryable}
 
 
 def genesis_timestamp(scenario: Scenario) -> int:
@@ -402,10 +347,6 @@ def _agent_stats(agents: Any) -> dict[str, dict[str, float]]:
         for key, value in agent.stats.items():
             bucket[key] = round(bucket.get(key, 0.0) + value, 4)
     return totals
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def _gas_stats(gas: dict[str, list[int]]) -> dict[str, dict[str, int]]:

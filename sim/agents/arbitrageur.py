@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+from pydantic import Field
 
-from sim.agents.base import Agent, SetupContext
-from sim.agents.trading import approvals, spenders_for, swap_tx
+from sim.agents.base import Agent, Cause, SetupContext
+from sim.agents.trading import approvals, spenders_for, stableswap_input_to_price, swap_tx, usd_units
 from sim.node.chain import TxRequest
+from sim.scenario.kinds import AgentParams, Drawn, PoolName
 from sim.world.world import PoolView, World
+
+
+class ArbitrageurParams(AgentParams):
+    """Trades the named on-chain pools back to the reference prices; holds `capital_usd` of each pool token."""
+
+    pools: list[PoolName]
+    capital_usd: Drawn = Field(default=10_000_000.0, ge=0)
+    min_edge_bps: float = Field(default=10.0, ge=0)
+    max_trade_usd: Drawn = Field(default=5_000_000.0, ge=0)
 
 
 def cpmm_input_to_price(reserve_in: int, reserve_out: int, target_out_per_in: float) -> int:
@@ -20,51 +31,24 @@ def cpmm_input_to_price(reserve_in: int, reserve_out: int, target_out_per_in: fl
     return max(0, int((new_in - reserve_in) / 0.997))
 
 
-def stableswap_input_to_price(
-    view: PoolView, i: int, j: int, target_out_per_in: float, cap: int, timestamp: int
-) -> int:
-    """Largest input whose last slice still pays at least `target_out_per_in` (binary search on the mirror)."""
-    token_in, token_out = view.info.tokens[i], view.info.tokens[j]
-    low, high = 0, cap
-    for _ in range(40):
-        if high - low <= max(1, cap // 10_000):
-            break
-        mid = (low + high) // 2
-        slice_ = max(1, mid // 1000)
-        marginal = view.amount_out(token_in, token_out, mid + slice_, timestamp) - view.amount_out(
-            token_in, token_out, mid, timestamp
-        )
-        if marginal >= target_out_per_in * slice_:
-            low = mid
-        else:
-            high = mid
-    return low
-
-
 @dataclass
-class Arbitrageur(Agent):
+class Arbitrageur(Agent[ArbitrageurParams]):
     kind = "arbitrageur"
-
-    pools: list[str] = field(default_factory=list)
-    min_edge_bps: float = 10.0
-    max_trade_usd: float = 5_000_000.0
-    capital_usd: float = 10_000_000.0
+    Params = ArbitrageurParams
+    cause = Cause.EXOGENOUS
 
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         world = ctx.world
-        infos = [world.pools[p].info for p in self.pools]
+        infos = [world.pools[p].info for p in self.params.pools]
         tokens = sorted({t for info in infos for t in info.tokens})
-        txs = [
-            ctx.fund(t, self.wallet.address, world.market.units(t, self.capital_usd / world.reference[t]))
-            for t in tokens
-        ]
+        txs = [ctx.fund(t, self.wallet.address, usd_units(world, t, self.params.capital_usd)) for t in tokens]
         return txs + approvals(
             self.wallet, world.market, spenders_for(world.market, infos), tokens, self.name
         )
 
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
         txs: list[TxRequest] = []
-        for name in self.pools:
+        for name in self.params.pools:
             view = world.pools[name]
             trade = self._trade(world, view)
             if trade is not None:
@@ -73,6 +57,7 @@ class Arbitrageur(Agent):
 
     def _trade(self, world: World, view: PoolView) -> TxRequest | None:
         tokens = view.info.tokens
+        min_edge = self.params.min_edge_bps / 10_000
         best: tuple[float, int, int, int] | None = None
         for i, a in enumerate(tokens):
             for j, b in enumerate(tokens):
@@ -82,16 +67,18 @@ class Arbitrageur(Agent):
                     world.reference[a] / world.reference[b] * 10 ** view.decimals[j] / 10 ** view.decimals[i]
                 )
                 balance = world.balance(self.wallet.address, a)
-                cap = min(balance, int(self.max_trade_usd / world.reference[a] * 10 ** view.decimals[i]))
+                cap = min(
+                    balance, int(self.params.max_trade_usd / world.reference[a] * 10 ** view.decimals[i])
+                )
                 if cap <= 0:
                     continue
                 if view.cpmm is not None:
                     reserves = view.reserves()
-                    if reserves[j] / reserves[i] * 0.997 <= fair * (1 + self.min_edge_bps / 10_000):
+                    if reserves[j] / reserves[i] * 0.997 <= fair * (1 + min_edge):
                         continue
                     amount = min(cap, cpmm_input_to_price(reserves[i], reserves[j], fair))
                 else:
-                    target = fair * (1 + self.min_edge_bps / 10_000)
+                    target = fair * (1 + min_edge)
                     probe = max(1, cap // 10_000)
                     if view.amount_out(a, b, probe, world.timestamp) < target * probe:
                         continue  # even the first slice does not pay: skip the search

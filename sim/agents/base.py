@@ -1,19 +1,40 @@
-"""What every agent is: a named wallet that returns transactions for the next block from what it observes."""
+"""What every agent is: a named wallet with its drawn parameters that returns transactions for the next block
+from what it observes. Defining a subclass with a `kind` registers the kind (and its `Params`) for scenarios."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 
 from sim.node.chain import TxRequest, Wallet
 from sim.node.contracts import Handle
+from sim.scenario.kinds import AgentParams, register_kind
 
 if TYPE_CHECKING:
     from sim.market.builder import Market
+    from sim.scenario.schema import Scenario
     from sim.world.world import World
+
+P = TypeVar("P", bound=AgentParams)
+
+# Every concrete agent class by kind (filled as `sim.agents` imports its modules).
+AGENT_KINDS: dict[str, type[AnyAgent]] = {}
+
+
+class Cause(StrEnum):
+    """What an agent's trades are, as a cause of the price moves they make (cascade attribution)."""
+
+    EXOGENOUS = "exogenous"  # carries the reference path into pools and oracles (arbitrageurs, keepers)
+    LIQUIDATION_SALE = "liquidation_sale"
+    MM_WITHDRAWAL = "mm_withdrawal"
+    LOOP_UNWIND = "loop_unwind"
+    PANIC_SALE = "panic_sale"
+    REDEMPTION = "redemption"
+    TRADE = "trade"
 
 
 @dataclass
@@ -32,18 +53,47 @@ class SetupContext:
         return token.tx(self.funder, "transfer", to, amount, tag="setup")
 
 
+@dataclass(frozen=True)
+class BuildContext:
+    """What an agent may look up once, when it is built: the scenario, the deployed market and the world."""
+
+    scenario: Scenario
+    market: Market
+    world: World
+
+
 @dataclass
-class Agent(ABC):
+class Agent(ABC, Generic[P]):
     """One actor. `priority` orders agents within a block: higher first (bots bidding gas, keepers first)."""
 
     kind: ClassVar[str] = "agent"
+    Params: ClassVar[type[AgentParams]] = AgentParams
+    cause: ClassVar[Cause] = Cause.TRADE
     # A passive agent only holds a position (its act returns nothing): the engine does not call it per block.
     passive: ClassVar[bool] = False
 
     name: str
     wallet: Wallet
+    params: P
     priority: int = 0
     stats: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A kind whose parameters include a (drawn) `priority` bids that much for its place in the block.
+        bid = getattr(self.params, "priority", None)
+        if bid is not None:
+            self.priority = int(bid)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            AGENT_KINDS[cls.kind] = cls
+            register_kind(cls.kind, cls.Params)
+
+    def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
+        """Look up, once, what this agent needs beyond its parameters (its protocol's view, ids the scenario
+        assigns); per-agent random choices draw from `rng` here. The default needs nothing."""
+        return None
 
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         """Transactions that open this agent's starting position (funded by the scenario funder)."""
@@ -59,3 +109,7 @@ class Agent(ABC):
 
     def count(self, key: str, amount: float = 1.0) -> None:
         self.stats[key] = self.stats.get(key, 0.0) + amount
+
+
+AnyAgent = Agent[Any]
+"""An agent of any kind."""

@@ -3,24 +3,36 @@ dollar, and books accrued funding every `accrue_every` blocks so the reserve fun
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+from pydantic import Field
 
-from sim.agents.base import Agent, SetupContext
+from sim.agents.base import Agent, Cause, SetupContext
 from sim.node.chain import TxRequest
+from sim.scenario.kinds import AgentParams
 from sim.world.world import World
 
 WAD = 10**18
+# Rate changes smaller than this (annualised) are not sent: the keeper books accrued funding instead.
+MIN_CHANGE = 0.0001
+
+
+class FundingKeeperParams(AgentParams):
+    """Sets the synthetic dollar's funding rate along `apy_knots` ([block, annual rate], linear between)."""
+
+    requires = ("synthetic",)
+
+    apy_knots: list[tuple[int, float]] = Field(min_length=1)
+    accrue_every: int = Field(default=1, ge=1)
 
 
 @dataclass
-class FundingKeeper(Agent):
+class FundingKeeper(Agent[FundingKeeperParams]):
     kind = "funding_keeper"
+    Params = FundingKeeperParams
+    cause = Cause.EXOGENOUS
 
-    knots: list[tuple[int, float]] = field(default_factory=list)
-    accrue_every: int = 1
-    min_change: float = 0.0001
     current: float | None = None
     priority: int = 900_000
 
@@ -29,18 +41,18 @@ class FundingKeeper(Agent):
         return [synthetic.tx(ctx.funder, "setRole", 2, self.wallet.address, True, tag="setup")]
 
     def apy_at(self, block: int) -> float:
-        xs = [b for b, _ in self.knots]
-        ys = [v for _, v in self.knots]
+        xs = [b for b, _ in self.params.apy_knots]
+        ys = [v for _, v in self.params.apy_knots]
         return float(np.interp(block, xs, ys))
 
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
         synthetic = world.market.contracts["synthetic"]
         txs: list[TxRequest] = []
         target = self.apy_at(world.block)
-        if self.current is None or abs(target - self.current) >= self.min_change:
+        if self.current is None or abs(target - self.current) >= MIN_CHANGE:
             txs.append(synthetic.tx(self.wallet, "setFundingRate", round(target * WAD), tag=self.name))
             self.current = target
             self.count("rate_changes")
-        elif world.block % self.accrue_every == 0:
+        elif world.block % self.params.accrue_every == 0:
             txs.append(synthetic.tx(self.wallet, "accrueFunding", tag=self.name))
         return txs

@@ -5,51 +5,69 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import Field
 
-from sim.agents.base import Agent, SetupContext
+from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.agents.trading import approvals, spenders_for, swap_tx
 from sim.node.chain import TxRequest
+from sim.scenario.kinds import AgentParams, AssetName, Drawn, PoolName
 from sim.world.world import World
 
 
-@dataclass
-class Seller(Agent):
-    kind = "seller"
+class SellerParams(AgentParams):
+    """Exogenous panic seller: sells `asset` for the pool's other token into `pool` from block `start` until
+    block `end` (exclusive; the run's last block at most), only while `asset` is `min_drawdown` below its peak."""
 
-    pool: str = ""
-    asset: str = ""
-    usd_per_block: float = 0.0
-    start: int = 0
-    end: int = 0
-    min_drawdown: float = 0.0
+    pool: PoolName
+    asset: AssetName
+    amount_usd_per_block: Drawn = Field(ge=0)
+    start: int = Field(default=0, ge=0)
+    end: int = Field(default=1_000_000, ge=0)
+    min_drawdown: float = Field(default=0.0, ge=0, le=1)
+
+
+@dataclass
+class Seller(Agent[SellerParams]):
+    kind = "seller"
+    Params = SellerParams
+    cause = Cause.PANIC_SALE
+
+    last_block: int = 1_000_000  # the params' end, cut to the scenario's length when bound
     peak: float = 0.0
+
+    def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
+        self.last_block = min(self.params.end, ctx.scenario.blocks)
 
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         world = ctx.world
-        blocks = max(0, min(self.end, 10**9) - self.start)
-        amount = world.market.units(self.asset, self.usd_per_block * blocks / world.reference[self.asset])
-        info = world.pools[self.pool].info
+        blocks = max(0, self.last_block - self.params.start)
+        amount = world.market.units(
+            self.params.asset,
+            self.params.amount_usd_per_block * blocks / world.reference[self.params.asset],
+        )
+        info = world.pools[self.params.pool].info
         return [
-            ctx.fund(self.asset, self.wallet.address, amount),
+            ctx.fund(self.params.asset, self.wallet.address, amount),
             *approvals(
-                self.wallet, world.market, spenders_for(world.market, [info]), [self.asset], self.name
+                self.wallet, world.market, spenders_for(world.market, [info]), [self.params.asset], self.name
             ),
         ]
 
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
-        price = world.reference.get(self.asset, 0.0)
+        asset = self.params.asset
+        price = world.reference.get(asset, 0.0)
         self.peak = max(self.peak, price)
-        if not self.start <= world.block < self.end or price <= 0:
+        if not self.params.start <= world.block < self.last_block or price <= 0:
             return []
-        if self.peak > 0 and 1 - price / self.peak < self.min_drawdown:
+        if self.peak > 0 and 1 - price / self.peak < self.params.min_drawdown:
             return []
-        view = world.pools[self.pool]
-        quote = next(t for t in view.info.tokens if t != self.asset)
+        view = world.pools[self.params.pool]
+        quote = next(t for t in view.info.tokens if t != asset)
         amount = min(
-            world.balance(self.wallet.address, self.asset),
-            world.market.units(self.asset, self.usd_per_block / price),
+            world.balance(self.wallet.address, asset),
+            world.market.units(asset, self.params.amount_usd_per_block / price),
         )
         if amount <= 0:
             return []
-        self.count("sold_usd", amount / 10 ** world.market.decimals[self.asset] * price)
-        return [swap_tx(self.wallet, world.market, view.info, self.asset, quote, amount, 0, self.name)]
+        self.count("sold_usd", amount / 10 ** world.market.decimals[asset] * price)
+        return [swap_tx(self.wallet, world.market, view.info, asset, quote, amount, 0, self.name)]

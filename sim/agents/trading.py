@@ -1,4 +1,5 @@
-"""Building blocks agents share: approvals, swaps on either AMM kind, and finding the pool for a trade."""
+"""Building blocks agents share: amounts at reference prices, approvals, swaps on either AMM kind, finding the
+pool for a trade, the StableSwap input that moves a pool to a price, and a lending supply-and-borrow."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from dataclasses import dataclass
 
 from sim.market.builder import Market, PoolInfo
 from sim.node.chain import TxRequest, Wallet
+from sim.node.contracts import Handle
 from sim.world.world import PoolView, World
 
 MAX_UINT = 2**256 - 1
 NO_DEADLINE = 2**64
+VARIABLE_RATE = 2  # Aave's interestRateMode for variable-rate debt
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,11 @@ class Quote:
     pool: PoolView
     amount_in: int
     amount_out: int
+
+
+def usd_units(world: World, asset: str, usd: float) -> int:
+    """`usd` worth of `asset` at this block's reference price, in base units."""
+    return world.market.units(asset, usd / world.reference[asset])
 
 
 def approvals(
@@ -69,3 +77,35 @@ def best_quote(world: World, pools: list[str], token_in: str, token_out: str, am
         if best is None or out > best.amount_out:
             best = Quote(view, amount_in, out)
     return best
+
+
+def stableswap_input_to_price(
+    view: PoolView, i: int, j: int, target_out_per_in: float, cap: int, timestamp: int
+) -> int:
+    """Largest input whose last slice still pays at least `target_out_per_in` (binary search on the mirror)."""
+    token_in, token_out = view.info.tokens[i], view.info.tokens[j]
+    low, high = 0, cap
+    for _ in range(40):
+        if high - low <= max(1, cap // 10_000):
+            break
+        mid = (low + high) // 2
+        slice_ = max(1, mid // 1000)
+        marginal = view.amount_out(token_in, token_out, mid + slice_, timestamp) - view.amount_out(
+            token_in, token_out, mid, timestamp
+        )
+        if marginal >= target_out_per_in * slice_:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def supply_and_borrow(
+    wallet: Wallet, world: World, pool: Handle, collateral: str, amount: int, debt: str, borrow: int, tag: str
+) -> list[TxRequest]:
+    """Supply `amount` of collateral for oneself, then borrow `borrow` of `debt` at the variable rate."""
+    tokens = world.market.tokens
+    return [
+        pool.tx(wallet, "supply", tokens[collateral].address, amount, wallet.address, 0, tag=tag),
+        pool.tx(wallet, "borrow", tokens[debt].address, borrow, VARIABLE_RATE, 0, wallet.address, tag=tag),
+    ]

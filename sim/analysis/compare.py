@@ -85,6 +85,7 @@ def check_variants(scenario: Path, variants: Sequence[Variant]) -> None:
 
 
 def compare(
+    *,
     scenario: Path,
     variants: Sequence[Variant],
     out_dir: Path,

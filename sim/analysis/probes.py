@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sim.agents.base import Agent
+from sim.agents.base import AnyAgent
 from sim.analysis.attribution import Attribution, MarketProbe, PoolBook, PositionKey, Source
 from sim.mirrors.lending import effective_terms
-from sim.outputs.metrics import liquidation_usd
 from sim.scenario.schema import OracleSource, Scenario
 from sim.world.lending import LendingView
 from sim.world.venue import VenueView
@@ -71,7 +70,7 @@ class VenueProbe:
         assert isinstance(key, tuple)
         account, number = key
         view = self.view
-        decimals = view.world.market.decimals
+        decimals = view.decimals
         prices = view.prices()
         out: dict[str, float] = {}
         for group in view.groups(account):
@@ -121,7 +120,7 @@ def sources(scenario: Scenario, world: World) -> dict[tuple[str, str], Source]:
     return out
 
 
-def build_attribution(scenario: Scenario, world: World, agents: Sequence[Agent]) -> Attribution:
+def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgent]) -> Attribution:
     """Attribution for a run whose world has been loaded and set up (pool states as the loop starts)."""
     drivers = sources(scenario, world)
     pool_names = sorted({s.pool for s in drivers.values() if s.pool is not None})
@@ -136,20 +135,13 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[Agent])
     probes: list[MarketProbe] = [LendingProbe(v) for _, v in sorted(world.lending.items())]
     if world.venue is not None:
         probes.append(VenueProbe(world.venue))
-
-    def mode_of(market: str, account: bytes) -> str:
-        return world.venue.mode_of(account) if market == "venue" and world.venue is not None else ""
-
     return Attribution(
         sources=drivers,
         probes=probes,
-        kind_of={a.name: a.kind for a in agents},
+        cause_of={a.name: a.cause.value for a in agents},
         pools=pools,
         pool_labels={f"pool:{name}": name for name in pool_names},
         pool_tokens=pool_tokens,
         token_names=dict(world.token_by_address),
         prices=dict(world.oracle_prices),
-        current_prices=lambda: dict(world.oracle_prices),
-        usd_of=lambda event: liquidation_usd(event, world),
-        mode_of=mode_of,
     )

@@ -29,6 +29,7 @@ SEED_MARK = "-s"  # task ids are <point>-s<seed>
 
 
 def plan(
+    *,
     scenario: Path,
     axes: Sequence[tuple[str, list[Any]]],
     seeds: int,
@@ -70,6 +71,7 @@ def plan(
 
 
 def sweep(
+    *,
     scenario: Path,
     axes: Sequence[tuple[str, list[Any]]],
     seeds: int,
@@ -81,7 +83,9 @@ def sweep(
     show_progress: bool = True,
     backend: str = "revm",
 ) -> list[Outcome]:
-    tasks = plan(scenario, axes, seeds, out_dir, blocks, seed, backend)
+    tasks = plan(
+        scenario=scenario, axes=axes, seeds=seeds, out_dir=out_dir, blocks=blocks, seed=seed, backend=backend
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = [k for k, _ in axes]
     rows: list[dict[str, Any]] = []

@@ -1,5 +1,5 @@
 """Deploy a scenario's market (tokens, pools, oracles, lending, synthetic dollar, venue) to any node we can
-sign for, and record the addresses; `ape run deploy` and `cascade deploy` are thin wrappers over this."""
+sign for, and record the addresses; `ape run deploy` is a thin wrapper over this."""
 
 from __future__ import annotations
 

@@ -343,14 +343,6 @@ def is_liquidatable(data: AccountData) -> bool:
     return data.health_factor < HEALTH_FACTOR_LIQUIDATION_THRESHOLD
 
 
-def max_borrow(data: AccountData, price: int, decimals: int) -> int:
-    """An upper bound on what the pool lets the user borrow of an asset now (exact for an existing borrower
-    up to the one-unit rounding of the LTV check)."""
-    if data.ltv == 0 or data.total_collateral_base == 0:
-        return 0
-    return data.available_borrows_base * unit(decimals) // price
-
-
 # ---------------------------------------------------------------------------------------------- liquidation
 
 

@@ -59,7 +59,3 @@ def load_artifact(name: str, manifest: Path = BUILD_MANIFEST) -> Artifact:
         bytecode=_hex(ct.get("deploymentBytecode")),
         runtime_bytecode=_hex(ct.get("runtimeBytecode")),
     )
-
-
-def all_artifacts(manifest: Path = BUILD_MANIFEST) -> dict[str, Artifact]:
-    return {name: load_artifact(name, manifest) for name in _manifest(manifest)["contractTypes"]}

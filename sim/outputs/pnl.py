@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.agents.base import Agent
+from sim.agents.base import AnyAgent
 from sim.world.world import World
 
 PRICE8 = 1e8
@@ -64,7 +64,7 @@ class PnlBook:
     (market moves included); `vs_hold` is the end value minus what the starting holdings would be worth at
     the end prices (what trading, liquidations and fees did, the market's move taken out)."""
 
-    agents: Sequence[Agent]
+    agents: Sequence[AnyAgent]
     start: dict[str, dict[str, float]] = field(default_factory=dict)
     end: dict[str, dict[str, float]] = field(default_factory=dict)
     start_prices: dict[str, float] = field(default_factory=dict)

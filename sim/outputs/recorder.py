@@ -11,7 +11,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from sim.analysis.attribution import LIQUIDATION_COLUMNS
+# liquidations.csv: each liquidation with the price move that pushed its account under (cascade attribution).
+LIQUIDATION_COLUMNS = (
+    "id", "block", "tx_index", "market", "account", "group", "collateral", "usd", "mode",
+    "trigger_block", "trigger_oracle", "trigger_asset", "trigger_old", "trigger_new",
+    "cause", "cause_agent", "parent", "wave",
+)  # fmt: skip
 
 
 def _jsonable(value: Any) -> Any:

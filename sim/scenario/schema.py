@@ -6,10 +6,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from sim.agents.params import AGENT_PARAMS
 from sim.scenario.draws import Draw, bounds
+from sim.scenario.kinds import Ref, known_kinds, params_of, references
 from sim.scenario.pricepaths import PricePath
 
 
@@ -186,11 +194,18 @@ class AgentPopulation(_Strict):
     name: str | None = None
     params: dict[str, Any] = {}
 
+    @field_validator("params")
+    @classmethod
+    def _params_fit_the_kind(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        model = params_of(info.data.get("kind", ""))
+        if model is not None:
+            model.scenario_model().model_validate(value)  # errors are located under params.<field>
+        return value
+
     @model_validator(mode="after")
-    def _known_kind_and_params(self) -> AgentPopulation:
-        if self.kind not in AGENT_PARAMS:
-            raise ValueError(f"unknown agent kind {self.kind!r}; allowed: {', '.join(sorted(AGENT_PARAMS))}")
-        AGENT_PARAMS[self.kind].model_validate(self.params)
+    def _known_kind(self) -> AgentPopulation:
+        if params_of(self.kind) is None:
+            raise ValueError(f"unknown agent kind {self.kind!r}; allowed: {', '.join(known_kinds())}")
         return self
 
 
@@ -292,13 +307,6 @@ class Scenario(_Strict):
     def _check_agents(self, pools: set[str], need: Any) -> None:
         """Names that agent parameters refer to must exist, and each population needs its protocol."""
         markets = {m.name for m in self.lending}
-        requires = {
-            "whale": "venue",
-            "market_maker": "venue",
-            "venue_liquidator": "venue",
-            "redeemer": "synthetic",
-            "funding_keeper": "synthetic",
-        }
         seen: set[str] = set()
         for i, pop in enumerate(self.agents):
             where = f"agents[{i}] ({pop.kind})"
@@ -308,28 +316,24 @@ class Scenario(_Strict):
                     f"{where}: two populations are both named {label!r}; give one a distinct `name`"
                 )
             seen.add(label)
-            needed = requires.get(pop.kind)
-            if needed is not None and getattr(self, needed) is None:
-                raise ValueError(f"{where}: this kind needs a `{needed}` section, and the scenario has none")
-            params = pop.params
-            if "market" in params and params["market"] not in markets:
-                raise ValueError(
-                    f"{where}.params.market names {params['market']!r}; lending markets: {sorted(markets)}"
-                )
-            named_pools = [params["pool"]] if "pool" in params else []
-            named_pools += list(params.get("pools", [])) + list(params.get("sell_pools", []))
-            for name in named_pools:
-                if name not in pools:
+            model = params_of(pop.kind)
+            assert model is not None  # the population's own validator refused unknown kinds
+            for needed in model.requires:
+                if getattr(self, needed) is None:
                     raise ValueError(
-                        f"{where}.params names pool {name!r}, which does not exist ({', '.join(sorted(pools))})"
+                        f"{where}: this kind needs a `{needed}` section, and the scenario has none"
                     )
-            for key in ("asset", "debt", "quote", "redeem_asset", "watch", "perp", "risk_asset"):
-                if params.get(key):
-                    need(params[key], f"{where}.params.{key}")
-            for key in ("collateral", "stables"):
-                value = params.get(key)
-                for asset in value if isinstance(value, list | dict) else [value] if value else []:
-                    need(asset, f"{where}.params.{key}")
+            spec = model.scenario_model().model_validate(pop.params)
+            for field_name, ref, value in references(model, spec):
+                at = f"{where}.params.{field_name}"
+                if ref is Ref.ASSET:
+                    need(value, at)
+                elif ref is Ref.POOL and value not in pools:
+                    raise ValueError(
+                        f"{at} names pool {value!r}, which does not exist ({', '.join(sorted(pools))})"
+                    )
+                elif ref is Ref.MARKET and value not in markets:
+                    raise ValueError(f"{at} names {value!r}; lending markets: {sorted(markets)}")
 
     def _check_source(
         self, asset: str, source: OracleSource, where: str, pools: list[str], need: Any

@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.agents.arbitrageur import Arbitrageur, cpmm_input_to_price
-from sim.agents.keeper import OracleKeeper, PushedFeed
-from sim.agents.lending_agents import FlashLiquidationBot, LiquidationBot, Looper
-from sim.agents.venue_agents import MarketMaker, Redeemer
+from sim.agents.arbitrageur import Arbitrageur, ArbitrageurParams, cpmm_input_to_price
+from sim.agents.flash_liquidation_bot import FlashLiquidationBot, FlashLiquidationBotParams
+from sim.agents.liquidation_bot import LiquidationBot, LiquidationBotParams
+from sim.agents.looper import Looper, LooperParams
+from sim.agents.market_maker import MarketMaker, MarketMakerParams
+from sim.agents.oracle_keeper import OracleKeeper, OracleKeeperParams, PushedFeed
+from sim.agents.redeemer import Redeemer, RedeemerParams
 from sim.market.builder import Market, PoolInfo
 from sim.mirrors.cpmm import CpmmState, get_amount_out
 from sim.mirrors.lending import (
@@ -76,7 +79,9 @@ def world(market: Market) -> World:
 
 
 def test_keeper_pushes_only_past_the_deviation_threshold(world: World) -> None:
-    keeper = OracleKeeper("keeper", wallet(1), feeds=[PushedFeed("aave", "WETH", 3600, 50)])
+    keeper = OracleKeeper(
+        "keeper", wallet(1), OracleKeeperParams(), feeds=[PushedFeed("aave", "WETH", 3600, 50)]
+    )
     world.oracle_prices[("aave", "WETH")] = 4_400 * 10**8
     world.reference["WETH"] = 4_390.0  # 23 bps: not due
     assert keeper.act(world, RNG) == []
@@ -87,7 +92,9 @@ def test_keeper_pushes_only_past_the_deviation_threshold(world: World) -> None:
 
 
 def test_keeper_pushes_an_unchanged_price_when_the_heartbeat_elapses(world: World) -> None:
-    keeper = OracleKeeper("keeper", wallet(1), feeds=[PushedFeed("aave", "WETH", 3600, 50)])
+    keeper = OracleKeeper(
+        "keeper", wallet(1), OracleKeeperParams(), feeds=[PushedFeed("aave", "WETH", 3600, 50)]
+    )
     world.oracle_prices[("aave", "WETH")] = 4_400 * 10**8
     assert keeper.act(world, RNG) == []
     world.timestamp += 3600
@@ -104,7 +111,7 @@ def test_cpmm_input_moves_the_price_to_the_target() -> None:
 
 
 def test_arbitrageur_sells_the_overpriced_side_only(world: World) -> None:
-    arb = Arbitrageur("arb", wallet(2), pools=["weth_usdc"], min_edge_bps=10)
+    arb = Arbitrageur("arb", wallet(2), ArbitrageurParams(pools=["weth_usdc"], min_edge_bps=10))
     world.track(arb.wallet.address)
     world.balances[(arb.wallet.address, "WETH")] = 10_000 * 10**18
     world.balances[(arb.wallet.address, "USDC")] = 10**14
@@ -120,11 +127,9 @@ def test_market_maker_pulls_on_drawdown_and_returns_after_calm(world: World) -> 
     mm = MarketMaker(
         "mm",
         wallet(3),
-        pools=["usde_usdt"],
-        watch="WETH",
-        drawdown_limit=0.05,
-        vol_limit=100.0,
-        calm_blocks=3,
+        MarketMakerParams(
+            pools=["usde_usdt"], watch="WETH", drawdown_limit=0.05, vol_limit=100.0, calm_blocks=3
+        ),
     )
     world.track(mm.wallet.address)
     world.balances[(mm.wallet.address, "lp:usde_usdt")] = 10**18
@@ -148,10 +153,12 @@ def test_market_maker_pulls_on_drawdown_and_returns_after_calm(world: World) -> 
 
 def test_redeemer_buys_up_to_the_threshold_within_the_cap(world: World) -> None:
     world.synthetic = SyntheticView(
-        world.market.contracts["synthetic"], "USDe", max_redeem_per_block=2_000_000 * 10**18
+        handle=world.market.contracts["synthetic"], symbol="USDe", max_redeem_per_block=2_000_000 * 10**18
     )
     redeemer = Redeemer(
-        "r", wallet(4), pool="usde_usdt", quote="USDT", threshold=0.99, max_per_block_usd=2_000_000
+        "r",
+        wallet(4),
+        RedeemerParams(pool="usde_usdt", quote="USDT", threshold=0.99, max_per_block_usd=2_000_000),
     )
     world.track(redeemer.wallet.address)
     world.balances[(redeemer.wallet.address, "USDT")] = 10**14
@@ -165,9 +172,9 @@ def test_redeemer_buys_up_to_the_threshold_within_the_cap(world: World) -> None:
         reserve0=10_000_000 * 10**6, reserve1=16_000_000 * 10**18, total_supply=1
     )
     _, redeem = redeemer.act(world, RNG)
-    assert (
-        int.from_bytes(redeem.data[4 + 32 : 4 + 64], "big") == 2_000_000 * 10**18
-    )  # the per-block cap binds
+    assert int.from_bytes(redeem.data[4 + 32 : 4 + 64], "big") == int(
+        2_000_000.0 * 10**18
+    )  # the per-block cap binds (a drawn USD figure is a float)
     world.pools["usde_usdt"].cpmm = CpmmState(
         reserve0=1_000_000 * 10**6, reserve1=1_000_000 * 10**18, total_supply=1
     )
@@ -185,10 +192,18 @@ def lending(world: World, market: Market) -> LendingView:
     emodes = {
         1: EModeCategory(9_000, 9_200, 10_300, frozenset({"USDe", "USDC"}), frozenset({"USDe", "USDC"}))
     }
+    assets = ["USDC", "WETH", "USDe"]
     view = LendingView(
-        "aave", market.contracts["lending:aave"], "aave", ["USDC", "WETH", "USDe"], params, emodes, world
+        name="aave",
+        pool=market.contracts["lending:aave"],
+        oracle="aave",
+        assets=assets,
+        tokens={a: market.tokens[a].address for a in assets},
+        params=params,
+        emodes=emodes,
+        snapshot=world.snapshot,
     )
-    world.lending["aave"] = view
+    world.add_lending(view, assets)
     world.oracle_prices.update(
         {("aave", "USDC"): 10**8, ("aave", "WETH"): 4_400 * 10**8, ("aave", "USDe"): 10**8}
     )
@@ -200,7 +215,7 @@ def borrow_against(
 ) -> None:
     view.users[user] = UserBook({collateral: supplied}, {"USDC": debt}, {collateral: True}, emode)
     view.touched.add(user)
-    view.after_refresh(view.world)
+    view.after_refresh()
 
 
 def test_liquidation_index_flags_only_accounts_under_water(lending: LendingView) -> None:
@@ -208,7 +223,7 @@ def test_liquidation_index_flags_only_accounts_under_water(lending: LendingView)
     borrow_against(lending, safe, "WETH", 10 * 10**18, 20_000 * 10**6)  # HF 1.83
     borrow_against(lending, risky, "WETH", 10 * 10**18, 35_000 * 10**6)  # HF 1.043
     assert lending.liquidatable() == []
-    lending.world.oracle_prices[("aave", "WETH")] = 4_000 * 10**8  # risky: HF 0.949
+    lending.snapshot.oracle_prices[("aave", "WETH")] = 4_000 * 10**8  # risky: HF 0.949
     assert [user for user, _ in lending.liquidatable()] == [risky]
 
 
@@ -217,7 +232,12 @@ def test_liquidation_bot_repays_the_close_factor_and_sells_the_seizure(
 ) -> None:
     risky = addr(102)
     borrow_against(lending, risky, "WETH", 10 * 10**18, 35_000 * 10**6)
-    bot = LiquidationBot("bot", wallet(5), view=lending, stables=["USDC"], sell_pools=["weth_usdc"])
+    bot = LiquidationBot(
+        "bot",
+        wallet(5),
+        LiquidationBotParams(market="aave", stables=["USDC"], sell_pools=["weth_usdc"]),
+        view=lending,
+    )
     world.track(bot.wallet.address)
     world.balances[(bot.wallet.address, "USDC")] = 10**12
     world.oracle_prices[("aave", "WETH")] = 4_100 * 10**8
@@ -244,7 +264,12 @@ def test_flash_bot_sends_only_what_the_mirrors_say_pays(lending: LendingView, wo
     and the flash premium; a deep pair pays, a shallow one (or a higher threshold) does not."""
     risky = addr(102)
     borrow_against(lending, risky, "WETH", 10 * 10**18, 35_000 * 10**6)
-    bot = FlashLiquidationBot("flash", wallet(6), view=lending, sell_pools=["weth_usdc", "usde_usdt"])
+    bot = FlashLiquidationBot(
+        "flash",
+        wallet(6),
+        FlashLiquidationBotParams(market="aave", sell_pools=["weth_usdc", "usde_usdt"]),
+        view=lending,
+    )
     bot.contract = Handle("FlashLiquidator", addr(60))
     world.track(lending.pool.address, preexisting=True)
     world.balances[(lending.pool.address, "USDC")] = 10**15  # the reserve's cash
@@ -266,9 +291,9 @@ def test_flash_bot_sends_only_what_the_mirrors_say_pays(lending: LendingView, wo
     world.balances[(lending.pool.address, "USDC")] = flash - 1  # the reserve cannot lend that much
     assert bot.act(world, RNG) == []
     world.balances[(lending.pool.address, "USDC")] = 10**15
-    bot.min_profit_usd = plan.profit / 10**6 + 1  # just above what it would make: it stays put
+    bot.params = bot.params.model_copy(update={"min_profit_usd": plan.profit / 10**6 + 1})  # just above
     assert bot.act(world, RNG) == []
-    bot.min_profit_usd = 0.0
+    bot.params = bot.params.model_copy(update={"min_profit_usd": 0.0})
     world.pools["weth_usdc"].cpmm = CpmmState(reserve0=44_000 * 10**6, reserve1=10 * 10**18, total_supply=1)
     assert bot.plan(world, lending.positions(risky), None) is None  # a thin pair loses money
 
@@ -277,12 +302,15 @@ def test_looper_unwinds_on_risk_off_and_holds_otherwise(lending: LendingView, wo
     looper = Looper(
         "loop",
         wallet(6),
+        LooperParams(
+            market="aave",
+            collateral="USDe",
+            debt="USDC",
+            risk_asset="WETH",
+            risk_off_drawdown=0.1,
+            sell_pools=["usde_usdt"],
+        ),
         view=lending,
-        collateral="USDe",
-        debt="USDC",
-        risk_asset="WETH",
-        risk_off_drawdown=0.1,
-        sell_pools=["usde_usdt"],
     )
     world.pools["usde_usdt"].cpmm = CpmmState(reserve0=10**13, reserve1=10**25, total_supply=1)
     world.market.pools["usde_usdt"] = PoolInfo(

@@ -70,7 +70,7 @@ def test_minimal_scenario_is_valid() -> None:
         (
             "agents",
             [{"kind": "seller", "count": 1, "params": {"pool": "weth_usdc"}}],
-            "agents[0].asset",
+            "agents[0].params.asset",
             "Field required",
         ),
     ],

@@ -7,12 +7,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.agents.base import Agent, SetupContext
+from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.market.builder import price8
 from sim.mirrors.oracle import push_due
 from sim.node.chain import TxRequest
 from sim.node.contracts import Handle
+from sim.scenario.kinds import AgentParams
 from sim.world.world import World
+
+# The synthetic dollar's collateral feeds: Chainlink's usual ETH/USD rule (1 hour or 0.1%).
+SYNTHETIC_HEARTBEAT_S = 3600
+SYNTHETIC_DEVIATION_BPS = 10
+
+
+class OracleKeeperParams(AgentParams):
+    """Pushes reference prices to pushed oracle sources when the deviation or heartbeat rule says so; which
+    feeds, TWAP windows and breaker assets it serves comes from the scenario's oracles and mitigations."""
 
 
 @dataclass(frozen=True)
@@ -24,14 +34,42 @@ class PushedFeed:
 
 
 @dataclass
-class OracleKeeper(Agent):
+class OracleKeeper(Agent[OracleKeeperParams]):
     kind = "oracle_keeper"
+    Params = OracleKeeperParams
+    cause = Cause.EXOGENOUS
 
     feeds: list[PushedFeed] = field(default_factory=list)
     twaps: list[tuple[str, str, int]] = field(default_factory=list)  # (oracle, asset, window)
     breaker_assets: list[str] = field(default_factory=list)
     last_push: dict[tuple[str, str], int] = field(default_factory=dict)
     priority: int = 1_000_000
+
+    def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
+        scenario = ctx.scenario
+        self.feeds = [
+            PushedFeed(m.name, asset, s.heartbeat_s, s.deviation_bps)
+            for m in scenario.lending
+            for asset, s in m.oracle.items()
+            if s.kind == "pushed"
+        ]
+        if scenario.synthetic is not None:
+            self.feeds += [
+                PushedFeed("synthetic", a, SYNTHETIC_HEARTBEAT_S, SYNTHETIC_DEVIATION_BPS)
+                for a in scenario.synthetic.collateral
+            ]
+        self.twaps = [
+            (m.name, a, s.window_s) for m in scenario.lending for a, s in m.oracle.items() if s.kind == "twap"
+        ]
+        venue = scenario.venue
+        if venue is not None:
+            self.twaps += [
+                (venue.name, a, v.oracle.window_s)
+                for a, v in venue.collateral.items()
+                if v.oracle.kind == "twap"
+            ]
+            if scenario.mitigations.circuit_breaker.enabled:
+                self.breaker_assets = [a for a in sorted(venue.collateral) if a != venue.quote]
 
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         """The funder (every oracle's owner) appoints this keeper on the oracles it pushes to."""

@@ -1,0 +1,60 @@
+"""Borrower: a leveraged long on a lending market, holding one collateral against a stable debt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import Field
+
+from sim.agents.base import Agent, BuildContext, SetupContext
+from sim.agents.trading import approvals, supply_and_borrow, usd_units
+from sim.node.chain import TxRequest
+from sim.scenario.kinds import AgentParams, AssetName, Drawn, MarketName, Picked
+from sim.world.lending import LendingView
+from sim.world.world import World
+
+# Borrow a hair under the LTV cap so that interest accrued in the same block cannot make the borrow fail.
+LTV_HEADROOM = 0.999
+
+
+class BorrowerParams(AgentParams):
+    """A leveraged long on a lending market: one of `collateral` (picked per agent), borrowing `debt`."""
+
+    market: MarketName
+    collateral: Picked
+    debt: AssetName = "USDC"
+    capital_usd: Drawn = Field(default=100_000.0, gt=0)
+    health_factor: Drawn = Field(default=1.3, gt=0)
+
+
+@dataclass
+class Borrower(Agent[BorrowerParams]):
+    """A leveraged long: supplies ETH-like collateral, borrows a stable to a target health factor, holds."""
+
+    kind = "borrower"
+    Params = BorrowerParams
+    passive = True
+
+    view: LendingView | None = None
+
+    def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
+        self.view = ctx.world.lending[self.params.market]
+
+    def setup(self, ctx: SetupContext) -> list[TxRequest]:
+        assert self.view is not None
+        p, world, pool = self.params, ctx.world, self.view.pool
+        amount = usd_units(world, p.collateral, p.capital_usd)
+        lt = self.view.params[p.collateral].liquidation_threshold / 10_000
+        ltv = self.view.params[p.collateral].ltv / 10_000
+        borrow_usd = p.capital_usd * min(lt / p.health_factor, ltv * LTV_HEADROOM)
+        borrow = usd_units(world, p.debt, borrow_usd)
+        tag = self.name
+        return [
+            ctx.fund(p.collateral, self.wallet.address, amount),
+            *approvals(self.wallet, world.market, [pool.address], [p.collateral], tag),
+            *supply_and_borrow(self.wallet, world, pool, p.collateral, amount, p.debt, borrow, tag),
+        ]
+
+    def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
+        return []

@@ -1,0 +1,160 @@
+"""Looper: the USDe carry loop on a lending market (supply the synthetic dollar, borrow a stable in e-mode,
+buy more, repeat), held at its leverage and unwound a slice per block on a margin call, negative carry or
+risk-off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import Field
+
+from sim.agents.base import Agent, BuildContext, Cause, SetupContext
+from sim.agents.trading import (
+    VARIABLE_RATE,
+    approvals,
+    best_quote,
+    spenders_for,
+    supply_and_borrow,
+    swap_tx,
+    usd_units,
+)
+from sim.mirrors.lending import RAY
+from sim.node.chain import TxRequest
+from sim.scenario.kinds import AgentParams, AssetName, Drawn, MarketName, PoolName
+from sim.world.lending import LendingView
+from sim.world.world import World
+
+# An unwind keeps the position this far above liquidation: collateral value x LT >= 1.005 x debt.
+UNWIND_HF_FLOOR = 1.005
+
+
+class LooperParams(AgentParams):
+    """USDe loop on a lending market: supply `collateral`, borrow `debt` in e-mode at `leverage`."""
+
+    market: MarketName
+    collateral: AssetName = "USDe"
+    debt: AssetName = "USDC"
+    capital_usd: Drawn = Field(default=100_000.0, gt=0)
+    leverage: Drawn = Field(default=5.0, ge=1)
+    emode: int = Field(default=1, ge=0, le=255)
+    carry_apy: Drawn = Field(
+        default=0.12,
+        description="the loop's yield when the scenario has no synthetic dollar (else its live funding)",
+    )
+    unwind_hf: float = Field(default=1.01, gt=0)
+    unwind_fraction: float = Field(default=0.2, gt=0, le=1)
+    risk_asset: AssetName = "WETH"
+    risk_off_drawdown: Drawn = 1.0
+    sell_pools: list[PoolName] = Field(default_factory=list)
+
+
+@dataclass
+class Looper(Agent[LooperParams]):
+    """Supplies the synthetic dollar, borrows a stable against it in e-mode and holds the loop at
+    `leverage`; unwinds a slice per block on a margin call, on negative carry or when risk-off hits."""
+
+    kind = "looper"
+    Params = LooperParams
+    cause = Cause.LOOP_UNWIND
+
+    view: LendingView | None = None
+    peak: float = 0.0
+    unwinding: bool = False
+
+    def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
+        self.view = ctx.world.lending[self.params.market]
+
+    def setup(self, ctx: SetupContext) -> list[TxRequest]:
+        assert self.view is not None
+        p, world, pool = self.params, ctx.world, self.view.pool
+        exposure = usd_units(world, p.collateral, p.capital_usd * p.leverage)
+        borrow = usd_units(world, p.debt, p.capital_usd * (p.leverage - 1))
+        tag = self.name
+        return [
+            ctx.fund(p.collateral, self.wallet.address, exposure),
+            *approvals(self.wallet, world.market, [pool.address], [p.collateral, p.debt], tag),
+            *approvals(
+                self.wallet,
+                world.market,
+                spenders_for(world.market, [world.pools[name].info for name in p.sell_pools]),
+                [p.collateral],
+                tag,
+            ),
+            pool.tx(self.wallet, "setUserEMode", p.emode, tag=tag),
+            *supply_and_borrow(self.wallet, world, pool, p.collateral, exposure, p.debt, borrow, tag),
+            # The borrowed stable bought the extra collateral: hand it back to the funder who sold it.
+            world.market.tokens[p.debt].tx(self.wallet, "transfer", ctx.funder.address, borrow, tag=tag),
+        ]
+
+    def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
+        assert self.view is not None
+        p = self.params
+        positions = self.view.positions(self.wallet.address)
+        if p.debt not in positions or positions[p.debt].debt == 0:
+            return []
+        self.peak = max(self.peak, world.reference.get(p.risk_asset, 0.0))
+        data = self.view.account(self.wallet.address, positions)
+        hf = data.health_factor / 1e18
+        borrow_apy = self.view.reserves[p.debt].borrow_rate / RAY
+        carry = world.synthetic.funding_apy if world.synthetic is not None else p.carry_apy
+        drawdown = 1 - world.reference.get(p.risk_asset, self.peak) / self.peak if self.peak else 0.0
+        if drawdown >= p.risk_off_drawdown:
+            self.unwinding = True
+        reason = (
+            "margin_call"
+            if hf < p.unwind_hf
+            else "negative_carry"
+            if borrow_apy > carry
+            else "risk_off"
+            if self.unwinding
+            else ""
+        )
+        if not reason:
+            return []
+        return self._unwind(world, positions[p.collateral].supplied, data.total_debt_base, reason)
+
+    def _unwind(self, world: World, supplied: int, debt_base: int, reason: str) -> list[TxRequest]:
+        assert self.view is not None
+        p = self.params
+        prices = self.view.prices()
+        emode = self.view.emode_of(self.wallet.address)
+        lt = (
+            emode.liquidation_threshold
+            if emode is not None
+            else self.view.params[p.collateral].liquidation_threshold
+        )
+        unit = 10 ** world.market.decimals[p.collateral]
+        keep = int(debt_base * UNWIND_HF_FLOOR * 10_000 / lt * unit / prices[p.collateral]) + 1
+        amount = min(int(supplied * p.unwind_fraction), supplied - keep)
+        if amount <= 0:
+            return []
+        quote = best_quote(world, p.sell_pools, p.collateral, p.debt, amount)
+        if quote is None or quote.amount_out == 0:
+            return []
+        repay = quote.amount_out * 999 // 1000
+        pool, tokens = self.view.pool, world.market.tokens
+        self.count(f"unwind_{reason}")
+        self.count("unwound_usd", amount / unit * world.reference.get(p.collateral, 1.0))
+        return [
+            pool.tx(
+                self.wallet,
+                "withdraw",
+                tokens[p.collateral].address,
+                amount,
+                self.wallet.address,
+                tag=self.name,
+            ),
+            swap_tx(
+                self.wallet, world.market, quote.pool.info, p.collateral, p.debt, amount, repay, self.name
+            ),
+            pool.tx(
+                self.wallet,
+                "repay",
+                tokens[p.debt].address,
+                repay,
+                VARIABLE_RATE,
+                self.wallet.address,
+                tag=self.name,
+            ),
+        ]

@@ -1,0 +1,49 @@
+"""VenueLiquidator: calls the venue's liquidate on every account under maintenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import Field
+
+from sim.agents.base import Agent, BuildContext, Cause
+from sim.node.chain import TxRequest
+from sim.scenario.kinds import AgentParams, Drawn
+from sim.world.venue import VenueView
+from sim.world.world import World
+
+# A venue liquidation sells every collateral of the account and closes its perps: room for the largest.
+LIQUIDATE_GAS = 12_000_000
+
+
+class VenueLiquidatorParams(AgentParams):
+    """Calls the venue's liquidate on up to `max_per_block` accounts per block; `priority` bids gas."""
+
+    requires = ("venue",)
+
+    max_per_block: int = Field(default=20, ge=0)
+    priority: Drawn = Field(default=50.0, ge=0)
+
+
+@dataclass
+class VenueLiquidator(Agent[VenueLiquidatorParams]):
+    """Calls the venue's liquidate on every account the mirror finds under maintenance (the reward pays gas)."""
+
+    kind = "venue_liquidator"
+    Params = VenueLiquidatorParams
+    cause = Cause.LIQUIDATION_SALE
+
+    view: VenueView | None = None
+
+    def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
+        self.view = ctx.world.venue
+
+    def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
+        assert self.view is not None
+        targets = self.view.liquidatable()[: self.params.max_per_block]
+        self.count("attempts", len(targets))
+        return [
+            self.view.handle.tx(self.wallet, "liquidate", account, tag=self.name, gas=LIQUIDATE_GAS)
+            for account in targets
+        ]
