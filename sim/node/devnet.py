@@ -106,6 +106,11 @@ class Devnet:
     def url(self) -> str:
         return f"http://{self.config.host}:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        """The anvil process's id while it runs (benchmarks read its CPU time)."""
+        return self._process.pid if self._process is not None else None
+
     def _command(self, config_out: Path) -> list[str]:
         c = self.config
         cmd = [
