@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import time
@@ -20,24 +21,30 @@ from sim.agents.population import build_agents
 from sim.analysis.batch import RunTask
 from sim.analysis.probes import build_attribution
 from sim.engine import Engine
-from sim.market.builder import Market, MarketBuilder
-from sim.node.abi import describe_revert
+from sim.market.builder import Market, MarketBuilder, twap_sources
 from sim.node.artifacts import load_artifact
 from sim.node.backend import FUNDER_KEY, Backend, BackendOptions, check_kind, open_backend
-from sim.node.chain import TxRequest, Wallet
+from sim.node.chain import TxRequest, Wallet, checksum
+from sim.node.contracts import revert_reason
 from sim.node.devnet import DevnetError
 from sim.node.events import Decoder
 from sim.node.rpc import DevnetUnreachable
 from sim.node.versions import package_versions, solc_version
 from sim.outputs.metrics import Metrics
+from sim.outputs.outcomes import AgentOutcomes
 from sim.outputs.pnl import PnlBook
+from sim.outputs.positions import Positions
 from sim.outputs.recorder import Recorder, write_json
 from sim.scenario.pricepaths import realize
 from sim.scenario.schema import Scenario, load_scenario
+from sim.scenario.streams import Streams
 from sim.world.build import build_world
 from sim.world.world import World
 
 SETUP_BLOCK_TXS = 1_500
+# The devnet's genesis comes this long (plus the longest TWAP window) before the scenario's start: room for
+# the deployment's blocks, one second apart.
+GENESIS_ROOM_S = 3_600
 
 
 class RunFailed(RuntimeError):
@@ -58,15 +65,20 @@ class RunOptions:
 
 
 def reference_paths(
-    scenario: Scenario, blocks: int, rng: np.random.Generator, base_dir: Path
+    scenario: Scenario, blocks: int, streams: Streams, base_dir: Path
 ) -> dict[str, npt.NDArray[np.float64]]:
-    """Each asset's reference USD price per block: its path, else its underlying's path times its rate (an LST),
-    else flat at its start price."""
+    """Each asset's reference USD price per block: its path (drawn from the asset's own stream), else its
+    underlying's path times its rate (an LST), else flat at its start price."""
     paths: dict[str, npt.NDArray[np.float64]] = {}
     for asset in sorted(scenario.price_paths):
         path = scenario.price_paths[asset]
         paths[asset] = realize(
-            path, scenario.assets[asset].price, blocks, scenario.seconds_per_block, rng, base_dir
+            path,
+            scenario.assets[asset].price,
+            blocks,
+            scenario.seconds_per_block,
+            streams.price_path(asset),
+            base_dir,
         )
     for asset, spec in scenario.assets.items():
         if asset in paths:
@@ -78,6 +90,17 @@ def reference_paths(
     return paths
 
 
+def genesis_lead(scenario: Scenario) -> int:
+    """How long before the scenario's start our devnet begins: room for the deployment's blocks (one second
+    apart), a full window for the TWAP sources to average over, and the window before the start that their
+    first average covers."""
+    return 2 * max_twap_window(scenario) + GENESIS_ROOM_S
+
+
+def max_twap_window(scenario: Scenario) -> int:
+    return max((w for _, _, w in twap_sources(scenario)), default=0)
+
+
 def _setup_agents(
     chain: Backend,
     world: World,
@@ -85,19 +108,24 @@ def _setup_agents(
     agents: list[AnyAgent],
     funder: Wallet,
     gas: dict[str, list[int]],
-) -> None:
+    start: int,
+) -> dict[str, int]:
+    """Open every agent's position one second before the scenario's start: every set-up block carries that
+    same timestamp, so no interest, funding or vesting accrues between them, the mirrors size positions
+    exactly, and block 0 follows a second later. Returns the timeline: `loop_start` (block 0's time: the
+    scenario's start, or a second after the node's clock if it is already past it) and the set-up's blocks."""
     context = SetupContext(world.market, world, funder)
     txs: list[TxRequest] = [tx for agent in agents for tx in agent.setup(context)]
     for agent in agents:
         for label, handle in agent.contracts().items():
             decoder.register(label, handle)
-    for start in range(0, len(txs), SETUP_BLOCK_TXS):
-        block = chain.send_block(txs[start : start + SETUP_BLOCK_TXS])
+    loop_start = max(start, chain.timestamp + 2)
+    blocks = math.ceil(len(txs) / SETUP_BLOCK_TXS)
+    for first in range(0, len(txs), SETUP_BLOCK_TXS):
+        block = chain.send_block(txs[first : first + SETUP_BLOCK_TXS], timestamp=loop_start - 1)
         for result in block.txs:
             if not result.success:
-                reason = describe_revert(
-                    chain.revert_data(result.tx_hash), [h.abi for h in world.market.labelled().values()]
-                )
+                reason = revert_reason(chain.revert_data(result.tx_hash))
                 raise RunFailed(
                     f"agent set-up transaction of {result.request.tag or 'the funder'} reverted in block {block.number} "
                     f"with {reason}: the scenario gives it a position the contracts refuse (check its capital, leverage "
@@ -108,10 +136,18 @@ def _setup_agents(
                 result.gas_used
             )
         world.apply(decoder.decode(block))
+    return {"setup_blocks": blocks, "setup_at": loop_start - 1, "loop_start": loop_start}
 
 
 def _manifest(
-    scenario: Scenario, seed: int, blocks: int, market: Market, options: RunOptions, backend: Backend
+    scenario: Scenario,
+    seed: int,
+    blocks: int,
+    market: Market,
+    options: RunOptions,
+    agents: list[AnyAgent],
+    timeline: dict[str, int],
+    backend: Backend,
 ) -> dict[str, Any]:
     names = sorted({h.name for h in market.labelled().values()})
     described = backend.describe()
@@ -133,6 +169,15 @@ def _manifest(
         "packages": package_versions(),
         "bytecode_sha256": {n: load_artifact(n).runtime_sha256 for n in names},
         "addresses": market.addresses(),
+        "agents": {
+            a.name: {
+                "kind": a.kind,
+                "address": checksum(a.wallet.address),
+                "contracts": {label: h.hex for label, h in a.contracts().items()},
+            }
+            for a in agents
+        },
+        "timeline": timeline,
     }
 
 
@@ -141,6 +186,7 @@ OUTPUT_FILES = (
     "events.jsonl",
     "timeseries.csv",
     "liquidations.csv",
+    "positions.csv",
     "agents.csv",
     "manifest.json",
     "overview.png",
@@ -165,8 +211,8 @@ def run(options: RunOptions) -> dict[str, Any]:
     scenario = load_scenario(options.scenario, options.overrides)
     seed = scenario.seed if options.seed is None else options.seed
     blocks = options.blocks or scenario.blocks
-    rng = np.random.default_rng(seed)
-    paths = reference_paths(scenario, blocks, rng, options.scenario.parent)
+    streams = Streams(seed)
+    paths = reference_paths(scenario, blocks, streams, options.scenario.parent)
     _clear_outputs(options.out_dir)
     started = time.perf_counter()
     chain: Backend | None = None
@@ -190,25 +236,33 @@ def run(options: RunOptions) -> dict[str, Any]:
         )
         funder = Wallet.from_hex(FUNDER_KEY)
         chain.sync_nonce(funder)
-        builder = MarketBuilder(scenario, chain, funder, rng)
+        builder = MarketBuilder(scenario, chain, funder, streams)
         market = builder.build()
+        deployed_at = chain.timestamp
+        builder.prime_twaps(at=scenario.start_timestamp - max_twap_window(scenario))
         deploy_gas = dict(builder.deployer.deploy_gas)
         world = build_world(scenario=scenario, market=market, chain=chain, funder=funder.address)
         decoder = Decoder()
         for label, handle in market.labelled().items():
             decoder.register(label, handle)
-        agents = build_agents(scenario=scenario, market=market, world=world, rng=rng, seed=seed)
+        agents = build_agents(scenario=scenario, market=market, world=world, streams=streams)
         # Gas money for every agent, set directly (no transactions, so no nonces or blocks spent on it).
         chain.fund([a.wallet.address for a in agents], 10**24)
         for agent in agents:
             world.track(agent.wallet.address)
-        _setup_agents(chain, world, decoder, agents, funder, setup_gas)
+        timeline = {"deployed": deployed_at}
+        timeline |= _setup_agents(chain, world, decoder, agents, funder, setup_gas, scenario.start_timestamp)
+        loop_start = timeline["loop_start"]
         world.refresh(chain)
+        # Every "at start" figure is the chain's at block 0: positions valued at its time and prices.
+        world.begin(0, loop_start, {asset: float(path[0]) for asset, path in paths.items()})
         pnl = PnlBook(agents)
         pnl.open(world)
         metrics = Metrics.for_world(world)
-        recorder = Recorder(options.out_dir, metrics.columns)
-        recorder.manifest(_manifest(scenario, seed, blocks, market, options, chain))
+        positions = Positions.for_world(world, {a.wallet.address: a.name for a in agents})
+        recorder = Recorder(options.out_dir, metrics.columns, positions.columns)
+        recorder.manifest(_manifest(scenario, seed, blocks, market, options, agents, timeline, chain))
+        recorder.block([], None, positions=positions.every("start", 0, world))
         engine = Engine(
             chain=chain,
             world=world,
@@ -217,17 +271,24 @@ def run(options: RunOptions) -> dict[str, Any]:
             metrics=metrics,
             recorder=recorder,
             reference=paths,
-            # A node we did not start may already be past the scenario's date: then the run starts an hour on.
-            start_timestamp=max(scenario.start_timestamp, chain.timestamp + 3600),
+            start_timestamp=loop_start,
             seconds_per_block=scenario.seconds_per_block,
-            rng=rng,
+            streams=streams,
         )
         engine.trace_reverts = options.trace_reverts
+        engine.positions = positions
         engine.attribution = build_attribution(scenario, world, agents)
+        engine.outcomes = AgentOutcomes(
+            {
+                a.name: frozenset([a.wallet.address, *(h.address for h in a.contracts().values())])
+                for a in agents
+            }
+        )
         if options.on_block is not None:
             callback = options.on_block
             engine.on_block = lambda b: callback(b + 1, blocks)
         engine.run(blocks)
+        recorder.block([], None, positions=positions.every("end", engine.blocks_done, world))
     except KeyboardInterrupt:
         status, error = "interrupted", "interrupted by the user"
         raise
@@ -294,8 +355,8 @@ def run_task(task: RunTask) -> dict[str, Any]:
 
 
 def genesis_timestamp(scenario: Scenario) -> int:
-    """The chain's genesis a week before the scenario starts, on every backend: block times repeat."""
-    return scenario.start_timestamp - 7 * 86_400
+    """The chain's genesis, the same on every backend (block times repeat): `genesis_lead` before the start."""
+    return scenario.start_timestamp - genesis_lead(scenario)
 
 
 def anvil_args() -> tuple[str, ...]:
@@ -315,13 +376,13 @@ def _summary(
     error: str,
 ) -> dict[str, Any]:
     out = metrics.summary()
+    out.update(recorder.counts())  # what the files hold: blocks, transactions, events and their hash
     out.update(
         {
             "scenario": scenario.name,
             "seed": seed,
             "status": status,
             "error": error,
-            "blocks": engine.blocks_done,
             "blocks_planned": blocks,
             "wall_seconds": round(wall, 3),
             "loop_seconds": round(engine.wall_seconds, 3),
@@ -329,9 +390,8 @@ def _summary(
             if engine.wall_seconds > 0
             else 0.0,
             "loop_seconds_by_phase": {k: round(v, 3) for k, v in engine.phase_seconds.items()},
-            "events_sha256": recorder.events_sha256,
             "last_block_hash": engine.last_block_hash,
-            "agents": _agent_stats(engine.agents),
+            "agents": _agent_stats(engine.agents, engine.outcomes),
             "cascade": engine.attribution.summary() if engine.attribution is not None else {},
             "gas_by_call": _gas_stats(engine.gas),
         }
@@ -339,12 +399,15 @@ def _summary(
     return out
 
 
-def _agent_stats(agents: Any) -> dict[str, dict[str, float]]:
+def _agent_stats(agents: Any, outcomes: AgentOutcomes | None) -> dict[str, dict[str, float]]:
+    """Per agent kind: how many, what their transactions did on chain (outcomes from receipts and events) and
+    what they attempted (each agent's own counters, named `attempts`, `attempted_...`, `expected_...`)."""
     totals: dict[str, dict[str, float]] = {}
     for agent in agents:
         bucket = totals.setdefault(agent.kind, {"count": 0})
         bucket["count"] += 1
-        for key, value in agent.stats.items():
+        done = outcomes.of(agent.name) if outcomes is not None else {}
+        for key, value in sorted((agent.stats | done).items()):
             bucket[key] = round(bucket.get(key, 0.0) + value, 4)
     return totals
 

@@ -90,6 +90,11 @@ class Agent(ABC, Generic[P]):
             AGENT_KINDS[cls.kind] = cls
             register_kind(cls.kind, cls.Params)
 
+    def drawn(self) -> dict[str, Any]:
+        """This agent's parameters as drawn (named as in the scenario), plus any per-agent choice made when
+        it was bound; agents.csv carries them, one column each."""
+        return self.params.model_dump(mode="json")
+
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         """Look up, once, what this agent needs beyond its parameters (its protocol's view, ids the scenario
         assigns); per-agent random choices draw from `rng` here. The default needs nothing."""

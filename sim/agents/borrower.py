@@ -14,9 +14,6 @@ from sim.scenario.kinds import AgentParams, AssetName, Drawn, MarketName, Picked
 from sim.world.lending import LendingView
 from sim.world.world import World
 
-# Borrow a hair under the LTV cap so that interest accrued in the same block cannot make the borrow fail.
-LTV_HEADROOM = 0.999
-
 
 class BorrowerParams(AgentParams):
     """A leveraged long on a lending market: one of `collateral` (picked per agent), borrowing `debt`."""
@@ -46,9 +43,11 @@ class Borrower(Agent[BorrowerParams]):
         p, world, pool = self.params, ctx.world, self.view.pool
         amount = usd_units(world, p.collateral, p.capital_usd)
         lt = self.view.params[p.collateral].liquidation_threshold / 10_000
-        ltv = self.view.params[p.collateral].ltv / 10_000
-        borrow_usd = p.capital_usd * min(lt / p.health_factor, ltv * LTV_HEADROOM)
-        borrow = usd_units(world, p.debt, borrow_usd)
+        # The target health factor's debt, within what the pool allows on the collateral (the mirror's headroom).
+        borrow = min(
+            usd_units(world, p.debt, p.capital_usd * lt / p.health_factor),
+            self.view.headroom({p.collateral: amount}, p.debt, None),
+        )
         tag = self.name
         return [
             ctx.fund(p.collateral, self.wallet.address, amount),

@@ -10,13 +10,13 @@ from pydantic import Field
 
 from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.agents.trading import MAX_UINT
+from sim.mirrors.fixed_point import percent_mul_ceil
 from sim.mirrors.lending import (
     FLASHLOAN_PREMIUM_BPS,
     EModeCategory,
     LiquidationError,
     Position,
     liquidation_amounts,
-    percent_mul_ceil,
 )
 from sim.node.artifacts import load_artifact
 from sim.node.chain import TxRequest

@@ -98,8 +98,8 @@ class LiquidationBot(Agent[LiquidationBotParams]):
                     tag=self.name,
                 )
             )
-            self.count("liquidations")
-            self.count("repaid_usd", view.usd(debt, amounts.debt_repaid))
+            self.count("attempts")
+            self.count("attempted_repay_usd", view.usd(debt, amounts.debt_repaid))
             if collateral != debt and amounts.collateral_to_liquidator > 0:
                 quote = best_quote(
                     world, self.params.sell_pools, collateral, debt, amounts.collateral_to_liquidator

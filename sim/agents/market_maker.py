@@ -79,14 +79,14 @@ class MarketMaker(Agent[MarketMakerParams]):
         if stressed and not self.pulled:
             self.pulled = True
             self.calm = 0
-            self.count("pulls")
+            self.count("attempted_pulls")
             return self._remove(world, 1 - p.residual)
         if self.pulled:
             self.calm = self.calm + 1 if vol < p.vol_limit / 2 else 0
             if self.calm >= p.calm_blocks:
                 self.pulled = False
                 self.peak = price  # drawdown is measured from where the maker came back
-                self.count("returns")
+                self.count("attempted_returns")
                 return self._readd(world)
         return []
 

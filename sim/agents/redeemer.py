@@ -81,7 +81,7 @@ class Redeemer(Agent[RedeemerParams]):
         if spend <= 0 or wanted <= 0 or spend > world.balance(self.wallet.address, p.quote):
             return []
         synthetic = world.market.contracts["synthetic"]
-        self.count("bought_usd", spend / 10 ** world.market.decimals[p.quote])
+        self.count("attempted_purchase_usd", spend / 10 ** world.market.decimals[p.quote])
         return [
             swap_tx(self.wallet, world.market, view.info, p.quote, self.symbol, spend, wanted, self.name),
             synthetic.tx(

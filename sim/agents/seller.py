@@ -69,5 +69,5 @@ class Seller(Agent[SellerParams]):
         )
         if amount <= 0:
             return []
-        self.count("sold_usd", amount / 10 ** world.market.decimals[asset] * price)
+        self.count("attempted_sale_usd", amount / 10 ** world.market.decimals[asset] * price)
         return [swap_tx(self.wallet, world.market, view.info, asset, quote, amount, 0, self.name)]

@@ -4,6 +4,7 @@ long perp), in cross or isolated margin."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -65,6 +66,9 @@ class Whale(Agent[WhaleParams]):
         self.market_ids = {m.asset: i for i, m in enumerate(venue.markets.values())}
         listed = [venue.quote] + [a for a in venue.collateral if a != venue.quote]
         self.asset_ids = {a: i for i, a in enumerate(listed)}
+
+    def drawn(self) -> dict[str, Any]:
+        return super().drawn() | {"isolated": self.isolated}
 
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         assert self.view is not None

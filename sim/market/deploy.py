@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from sim.market.builder import Market, MarketBuilder
 from sim.node.anvil import AnvilBackend
 from sim.node.chain import Wallet
 from sim.node.paths import REPO_ROOT
 from sim.scenario.schema import load_scenario
+from sim.scenario.streams import Streams
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025.yaml"
 
@@ -25,7 +24,10 @@ def deploy_market(
     funder = Wallet.from_hex(private_key)
     node.sync_nonce(funder)
     try:
-        return MarketBuilder(scenario, node, funder, np.random.default_rng(scenario.seed)).build()
+        builder = MarketBuilder(scenario, node, funder, Streams(scenario.seed))
+        market = builder.build()
+        builder.prime_twaps()
+        return market
     finally:
         if automine_after:
             node.close()  # automine back on, as the node was

@@ -59,3 +59,8 @@ def load_artifact(name: str, manifest: Path = BUILD_MANIFEST) -> Artifact:
         bytecode=_hex(ct.get("deploymentBytecode")),
         runtime_bytecode=_hex(ct.get("runtimeBytecode")),
     )
+
+
+def artifact_names(manifest: Path = BUILD_MANIFEST) -> list[str]:
+    """Every compiled contract's name."""
+    return sorted(_manifest(manifest)["contractTypes"])

@@ -14,7 +14,15 @@ from typing import Annotated, Any, ClassVar, Self
 
 import annotated_types
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 
 from sim.scenario.draws import Draw, bounds, draw
@@ -52,6 +60,12 @@ class AgentParams(BaseModel):
 
     # Scenario sections a population of this kind needs (e.g. "venue", "synthetic").
     requires: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def check_scenario(cls, spec: BaseModel) -> None:
+        """Rules across fields, checked on the scenario form (raise ValueError naming the fields). Fields the
+        scenario set are `spec.model_fields_set`. None by default."""
+        return None
 
     @classmethod
     def scenario_model(cls) -> type[BaseModel]:
@@ -102,7 +116,11 @@ def _derive_scenario_model(cls: type[AgentParams]) -> type[BaseModel]:
                 )
         return value
 
-    validators: dict[str, Any] = {}
+    def check_across(model: BaseModel) -> BaseModel:
+        cls.check_scenario(model)
+        return model
+
+    validators: dict[str, Any] = {"_across": model_validator(mode="after")(check_across)}
     if any(drawn_bounds.values()):
         checked = [name for name, constraints in drawn_bounds.items() if constraints]
         validators["_bounds"] = field_validator(*checked, mode="after")(check_bounds)

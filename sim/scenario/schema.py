@@ -48,7 +48,9 @@ class OracleSource(_Strict):
     pool: str | None = None
     heartbeat_s: int = Field(default=3600, gt=0)
     deviation_bps: int = Field(default=50, gt=0, le=10_000)
-    window_s: int = Field(default=1800, gt=0)
+    window_s: int = Field(
+        default=1800, gt=0, le=86_400, description="twap: the averaging window, at most a day"
+    )
     spot_weight: Fraction = 0.2
 
     @model_validator(mode="after")
@@ -346,6 +348,13 @@ class Scenario(_Strict):
         if source.pool is not None and source.pool not in pools:
             raise ValueError(
                 f"{where}.pool names pool {source.pool!r}, which does not exist ({', '.join(pools)})"
+            )
+        kinds = {p.name: p.kind for p in self.all_pools()}
+        if source.pool is not None and kinds.get(source.pool) != "constant_product":
+            raise ValueError(
+                f"{where}.pool: a {source.kind} source reads a constant-product pair's reserves (and its TWAP "
+                f"accumulators), and {source.pool!r} is a {kinds.get(source.pool)} pool; point it at a "
+                "constant_product pool of the asset, or price the asset with kind: pushed, peg or fixed"
             )
 
     def all_pools(self) -> tuple[PoolSpec, ...]:

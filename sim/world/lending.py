@@ -18,6 +18,7 @@ from sim.mirrors.lending import (
     ReserveParams,
     ReserveState,
     account_data,
+    borrow_headroom,
     debt_balance,
     is_liquidatable,
     normalized_debt,
@@ -61,6 +62,7 @@ class LendingView:
     reserves: dict[str, ReserveState] = field(default_factory=dict)
     users: dict[bytes, UserBook] = field(default_factory=dict)
     touched: set[bytes] = field(default_factory=set)
+    refreshed: frozenset[bytes] = frozenset()  # the accounts re-read by the latest refresh
     by_token: dict[bytes, str] = field(default_factory=dict)
     critical: dict[str, SortedList] = field(default_factory=dict)
     critical_of: dict[bytes, tuple[str, float]] = field(default_factory=dict)
@@ -155,6 +157,7 @@ class LendingView:
         for user in sorted(stale):
             self._index(user, prices)
         self.seen_prices = dict(prices)
+        self.refreshed = frozenset(self.touched)
         self.touched.clear()
         self._positions_version += 1
 
@@ -204,6 +207,13 @@ class LendingView:
         """`usd` in base units of `asset` at this market's oracle (0 when it has no price)."""
         price = self.prices().get(asset, 0)
         return int(usd * USD8 * 10 ** self.params[asset].decimals // price) if price > 0 and usd > 0 else 0
+
+    def headroom(self, supplied: dict[str, int], asset: str, emode: EModeCategory | None) -> int:
+        """What a fresh account supplying `supplied` (asset -> base units, as collateral) could borrow of
+        `asset` at this market's oracle, to the unit (the pool's own borrow check, via the mirror)."""
+        positions = {a: Position(supplied=x, debt=0, collateral_enabled=True) for a, x in supplied.items()}
+        data = account_data(positions, self.prices(), self.params, emode)
+        return borrow_headroom(data, self.prices()[asset], self.params[asset].decimals)
 
     def emode_of(self, user: bytes) -> EModeCategory | None:
         book = self.users.get(user)

@@ -45,6 +45,7 @@ class VenueView:
     accounts: dict[bytes, tuple[bool, tuple[Group, ...]]] = field(default_factory=dict)
     touched: set[bytes] = field(default_factory=set)
     insurance_fund: int = 0
+    refreshed: frozenset[bytes] = frozenset()  # the accounts re-read by the latest refresh
     _seen: dict[str, int] = field(default_factory=dict)
     _dirty: set[bytes] = field(default_factory=set)
     _holders: dict[str, set[bytes]] = field(default_factory=dict)  # asset -> accounts exposed to its mark
@@ -64,6 +65,7 @@ class VenueView:
         reads.add(self.handle, "insuranceFund", (), self._set_insurance)
         for account in sorted(self.touched):
             reads.add(self.handle, "getAccount", (account,), partial(self._set_account, account))
+        self.refreshed = frozenset(self.touched)
         self.touched.clear()
 
     def after_refresh(self) -> None:
@@ -110,22 +112,21 @@ class VenueView:
 
     def health(self, account: bytes) -> list[tuple[int, Health]]:
         """Each margin group's health at this block's oracle marks (cross margin: one group)."""
-        prices = self.prices()
+        return [
+            (group.group, self.group_health(group, self.prices()))
+            for group in self.groups(account)
+            if group.collaterals or group.debts or group.positions
+        ]
+
+    def group_health(self, group: Group, prices: dict[str, int]) -> Health:
+        """One margin group's equity and requirements at `prices` (USD, 8 decimals), as the venue computes."""
         decimals = self.decimals
-        out = []
-        for group in self.groups(account):
-            collaterals = [
-                Collateral(x, prices[a], decimals[a], self.ratios.get(a, 0)) for a, x in group.collaterals
-            ]
-            debts = [
-                Debt(x, prices[a], decimals[a], *self.debt_margins.get(a, (0, 0))) for a, x in group.debts
-            ]
-            perps = [
-                Perp(size, entry, prices[m], *self.market_margins[m]) for m, size, entry in group.positions
-            ]
-            if collaterals or debts or perps:
-                out.append((group.group, group_health(collaterals, debts, perps)))
-        return out
+        collaterals = [
+            Collateral(x, prices[a], decimals[a], self.ratios.get(a, 0)) for a, x in group.collaterals
+        ]
+        debts = [Debt(x, prices[a], decimals[a], *self.debt_margins.get(a, (0, 0))) for a, x in group.debts]
+        perps = [Perp(size, entry, prices[m], *self.market_margins[m]) for m, size, entry in group.positions]
+        return group_health(collaterals, debts, perps)
 
     def liquidatable(self) -> list[bytes]:
         """Accounts with a group under maintenance. Health is recomputed only for accounts re-read this block

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.agents.arbitrageur import Arbitrageur, ArbitrageurParams, cpmm_input_to_price
+from sim.agents.arbitrageur import Arbitrageur, ArbitrageurParams, cpmm_optimal_input
 from sim.agents.flash_liquidation_bot import FlashLiquidationBot, FlashLiquidationBotParams
 from sim.agents.liquidation_bot import LiquidationBot, LiquidationBotParams
 from sim.agents.looper import Looper, LooperParams
@@ -101,13 +101,20 @@ def test_keeper_pushes_an_unchanged_price_when_the_heartbeat_elapses(world: Worl
     assert len(keeper.act(world, RNG)) == 1
 
 
-def test_cpmm_input_moves_the_price_to_the_target() -> None:
+def test_cpmm_arbitrage_size_maximises_profit_after_the_fee() -> None:
     reserve_in, reserve_out = 1_000 * 10**18, 4_400_000 * 10**6  # WETH in, USDC out: 4,400 USDC per WETH
-    target = 4_000 * 10**6 / 10**18
-    amount = cpmm_input_to_price(reserve_in, reserve_out, target)
-    out = get_amount_out(amount, reserve_in, reserve_out)
-    new_price = (reserve_out - out) / (reserve_in + amount)
-    assert new_price == pytest.approx(target, rel=1e-3)
+    fair = 4_000 * 10**6 / 10**18  # the reference: 4,000
+    amount = cpmm_optimal_input(reserve_in, reserve_out, fair)
+
+    def profit(x: int) -> float:
+        return get_amount_out(x, reserve_in, reserve_out) - x * fair
+
+    step = amount // 1000
+    assert profit(amount) > profit(amount - step) and profit(amount) > profit(amount + step)
+    # The next unit pays the reference after the fee: the pool's mid is left a fee's width above it.
+    mid = (reserve_out - get_amount_out(amount, reserve_in, reserve_out)) / (reserve_in + amount)
+    assert mid * 0.997 == pytest.approx(fair, rel=2e-3) and mid > fair
+    assert cpmm_optimal_input(reserve_in, reserve_out, 4_400 * 10**6 / 10**18) == 0  # the fee eats any trade
 
 
 def test_arbitrageur_sells_the_overpriced_side_only(world: World) -> None:
@@ -252,11 +259,11 @@ def test_liquidation_bot_repays_the_close_factor_and_sells_the_seizure(
     )
     assert half.debt_repaid == 17_500 * 10**6
     assert int.from_bytes(sale.data[4 : 4 + 32], "big") == half.collateral_to_liquidator
-    assert bot.stats["repaid_usd"] == 17_500
+    assert bot.stats["attempted_repay_usd"] == 17_500
     world.oracle_prices[("aave", "WETH")] = 4_000 * 10**8
     bot.act(world, RNG)
     # HF 0.949 <= 0.95: the whole debt may be repaid.
-    assert bot.stats["repaid_usd"] == 17_500 + 35_000
+    assert bot.stats["attempted_repay_usd"] == 17_500 + 35_000
 
 
 def test_flash_bot_sends_only_what_the_mirrors_say_pays(lending: LendingView, world: World) -> None:
@@ -326,4 +333,4 @@ def test_looper_unwinds_on_risk_off_and_holds_otherwise(lending: LendingView, wo
         "withdraw",
         "repay",
     ]
-    assert looper.stats["unwind_risk_off"] == 1
+    assert looper.stats["attempted_unwinds_risk_off"] == 1

@@ -64,6 +64,31 @@ def test_short_cascade_liquidates_on_both_sides(mini_run: tuple[Path, dict[str, 
     assert liquidators == {"liquidation_bot"}
 
 
+def test_agent_counters_are_what_happened_on_chain(mini_run: tuple[Path, dict[str, Any]]) -> None:
+    """Liquidation bots compete for the same accounts: their counted liquidations and repaid debt are the
+    pool's, not their attempts; attempts and reverts are reported under names that say so."""
+    out, summary = mini_run
+    agents, lending, venue = (
+        summary["agents"],
+        summary["liquidations"]["lending:aave"],
+        summary["liquidations"]["venue"],
+    )
+    bots = [k for k in ("liquidation_bot", "flash_liquidation_bot") if k in agents]
+    assert sum(agents[k].get("liquidations", 0) for k in bots) == lending["count"]
+    assert sum(agents[k].get("repaid_usd", 0) for k in bots) == pytest.approx(lending["usd"], abs=0.01)
+    assert agents["venue_liquidator"]["liquidations"] == venue["count"]
+    assert agents["venue_liquidator"]["proceeds_usd"] == pytest.approx(venue["usd"], abs=0.01)
+    for kind, stats in agents.items():
+        assert stats.get("reverted", 0) <= stats.get("txs", 0), kind
+    events = [json.loads(line) for line in (out / "events.jsonl").open()]
+    failed = sum(1 for e in events if e["event"] == "TxFailed")
+    assert sum(s.get("reverted", 0) for s in agents.values()) == failed
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows = list(csv.DictReader((out / "agents.csv").open()))
+    assert {r["agent"] for r in rows} == set(manifest["agents"])
+    assert all(a["address"].startswith("0x") and len(a["address"]) == 42 for a in manifest["agents"].values())
+
+
 def test_every_liquidation_is_attributed_and_adds_up(mini_run: tuple[Path, dict[str, Any]]) -> None:
     """liquidations.csv has one row per liquidation event, its USD agrees with the per-market totals, every
     row names the price move that pushed it under, and parents precede their children one wave up."""
