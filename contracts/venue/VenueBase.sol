@@ -4,8 +4,8 @@ pragma solidity ^0.8.24;
 import {IUnifiedMarginVenueTypes} from "../interfaces/IUnifiedMarginVenue.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
-import {IERC20} from "../interfaces/IERC20.sol";
 import {Owned} from "../libraries/Owned.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 
 /// @title VenueBase
 /// @notice Storage and shared internals of UnifiedMarginVenue and its liquidation module. The module runs by
@@ -236,14 +236,11 @@ abstract contract VenueBase is IUnifiedMarginVenueTypes, Owned {
     // ---------------------------------------------------------------- tokens and math
 
     function _transferIn(address token, uint256 amount) internal {
-        (bool ok, bytes memory data) =
-            token.call(abi.encodeCall(IERC20.transferFrom, (msg.sender, address(this), amount)));
-        if (!ok || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFailed(token);
+        SafeTransferLib.safeTransferFrom(token, msg.sender, address(this), amount);
     }
 
     function _transferOut(address token, address to, uint256 amount) internal {
-        (bool ok, bytes memory data) = token.call(abi.encodeCall(IERC20.transfer, (to, amount)));
-        if (!ok || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFailed(token);
+        SafeTransferLib.safeTransfer(token, to, amount);
     }
 
     function _unit(uint8 decimals) internal pure returns (uint256) {
