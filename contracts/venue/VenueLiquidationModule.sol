@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {ConstantProductLibrary} from "../amm/ConstantProductLibrary.sol";
 import {Owned} from "../libraries/Owned.sol";
 import {GradualLiquidation} from "../risk/GradualLiquidation.sol";
 import {VenueBase} from "./VenueBase.sol";
@@ -274,7 +275,10 @@ contract VenueLiquidationModule is VenueBase {
         address asset = _assetList[id];
         pool = _assets[asset].pool;
         (uint256 reserveAsset, uint256 reserveQuote, bool assetIs0) = _reserves(pool, asset);
-        out = _getAmountOut(amount, reserveAsset, reserveQuote);
+        // The library refuses a zero input and an empty pool; such a sale pays nothing and still gives the asset.
+        out = amount == 0 || reserveQuote == 0
+            ? 0
+            : ConstantProductLibrary.getAmountOut(amount, reserveAsset, reserveQuote);
         _transferOut(asset, pool, amount);
         if (out == 0) IUniswapV2Pair(pool).sync();
         else IUniswapV2Pair(pool).swap(assetIs0 ? 0 : out, assetIs0 ? out : 0, address(this), "");
@@ -289,10 +293,10 @@ contract VenueLiquidationModule is VenueBase {
         (uint256 reserveAsset, uint256 reserveQuote, bool assetIs0) = _reserves(pool, asset);
         if (reserveAsset <= 1) return (0, 0);
         bought = _min(wanted, reserveAsset - 1);
-        spent = reserveQuote * bought * 1000 / ((reserveAsset - bought) * 997) + 1;
+        spent = ConstantProductLibrary.getAmountIn(bought, reserveQuote, reserveAsset);
         if (spent > budget) {
             spent = budget;
-            bought = _getAmountOut(budget, reserveQuote, reserveAsset);
+            bought = ConstantProductLibrary.getAmountOut(budget, reserveQuote, reserveAsset);
             if (bought == 0) return (0, 0);
         }
         _transferOut(_quote, pool, spent);
@@ -307,11 +311,5 @@ contract VenueLiquidationModule is VenueBase {
         (uint112 reserve0, uint112 reserve1,) = IUniswapV2Pair(pool).getReserves();
         assetIs0 = IUniswapV2Pair(pool).token0() == asset;
         (reserveAsset, reserveQuote) = assetIs0 ? (uint256(reserve0), uint256(reserve1)) : (reserve1, reserve0);
-    }
-
-    function _getAmountOut(uint256 amountIn, uint256 reserveIn, uint256 reserveOut) internal pure returns (uint256) {
-        uint256 amountInWithFee = amountIn * 997;
-        uint256 denominator = reserveIn * 1000 + amountInWithFee;
-        return denominator == 0 ? 0 : amountInWithFee * reserveOut / denominator;
     }
 }
