@@ -224,13 +224,21 @@ abstract contract VenueBase is IUnifiedMarginVenueTypes, Owned {
 
     // ---------------------------------------------------------------- circuit breaker
 
-    /// @dev Reverts when the breaker pauses `asset`. A trip found here is lost with the revert; the keeper's
-    ///      poke or the venue's post-trade check records it (the condition itself holds either way).
-    function _requireTradable(address asset) internal {
+    /// @dev Validation only (a view): reverts when the breaker would pause `asset` now, with the end of the running
+    ///      pause or of the one a trip at the current price would start. The trip is recorded by the keeper's poke
+    ///      or by the venue's next _recordPrice; the condition holds either way.
+    function _requireTradable(address asset) internal view {
         ICircuitBreaker breaker = _breaker;
-        if (address(breaker) != address(0) && breaker.checkAndPause(asset)) {
-            revert AssetPaused(asset, breaker.pausedUntil(asset));
-        }
+        if (address(breaker) == address(0) || !breaker.wouldPause(asset)) return;
+        uint256 until =
+            breaker.isPaused(asset) ? breaker.pausedUntil(asset) : block.timestamp + breaker.pauseDuration();
+        revert AssetPaused(asset, until);
+    }
+
+    /// @dev The breaker records `asset`'s current price (its reference needs every touch) and trips on a drop.
+    function _recordPrice(address asset) internal {
+        ICircuitBreaker breaker = _breaker;
+        if (address(breaker) != address(0)) breaker.checkAndPause(asset);
     }
 
     // ---------------------------------------------------------------- tokens and math
