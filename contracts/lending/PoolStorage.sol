@@ -157,6 +157,7 @@ abstract contract PoolStorage is Owned, IPoolEvents, IPoolErrors {
         uint256 available = r.virtualUnderlyingBalance + added;
         if (taken > available) revert NotEnoughLiquidity(asset, available, taken);
         unchecked {
+            // Cannot underflow: taken <= available was checked above.
             available -= taken;
         }
         uint256 totalDebt = r.scaledTotalDebt.rayMulCeil(r.variableBorrowIndex);

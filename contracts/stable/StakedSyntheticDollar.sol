@@ -253,6 +253,7 @@ contract StakedSyntheticDollar is ERC20, Owned, IStakedSyntheticDollar {
         if (allowed == type(uint256).max) return;
         if (allowed < shares) revert InsufficientAllowance(owner_, msg.sender, allowed, shares);
         unchecked {
+            // Cannot underflow: allowed >= shares was checked above.
             allowance[owner_][msg.sender] = allowed - shares;
         }
     }

@@ -139,6 +139,7 @@ abstract contract VenueBase is IUnifiedMarginVenueTypes, Owned {
         uint256 balance = gr.balance[id];
         if (balance < amount) revert InsufficientAccountBalance(_assetList[id], balance, amount);
         unchecked {
+            // Cannot underflow: balance >= amount was checked above.
             balance -= amount;
         }
         gr.balance[id] = balance;
