@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {IPoolErrors, IPoolEvents} from "../interfaces/IPool.sol";
+import {Math} from "../libraries/Math.sol";
 import {Owned} from "../libraries/Owned.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {PercentageMath} from "../libraries/PercentageMath.sol";
@@ -259,7 +260,8 @@ abstract contract PoolStorage is Owned, IPoolEvents, IPoolErrors {
         }
         if (flags & 1 != 0) {
             uint256 debt = _scaledDebt[asset][user].rayMulCeil(_normalizedDebt(r));
-            d.totalDebtBase += MathUtils.mulDivCeil(debt, price, unit);
+            // Debt valued in the base currency is never underestimated.
+            d.totalDebtBase += Math.mulDivCeil(debt, price, unit);
         }
     }
 
