@@ -77,7 +77,8 @@ def devnet(
     if scenario is not None:
         from sim.node.anvil import run_config
         from sim.run import genesis_timestamp
-        from sim.scenario.schema import ScenarioError, load_scenario
+        from sim.scenario.loading import load_scenario
+        from sim.scenario.schema import ScenarioError
 
         try:
             loaded = load_scenario(scenario)
@@ -115,6 +116,19 @@ def devnet(
         node.stop()
 
 
+def unexpected(exc: BaseException, out_dir: Path) -> str:
+    """One paragraph for an error nobody foresaw: what it was, where the results so far are, what to do."""
+    state = (
+        f"the outputs written so far are in {out_dir} (its summary.json says how far the run got)"
+        if (out_dir / "summary.json").exists()
+        else f"nothing was written to {out_dir}"
+    )
+    return (
+        f"the run stopped on an unexpected error ({type(exc).__name__}: {exc}); {state}. Run again with --debug "
+        "for the traceback, and report it with the scenario file if it looks like a bug."
+    )
+
+
 def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     for item in values:
@@ -150,6 +164,7 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option(
     "--trace-reverts", is_flag=True, help="Record each reverted transaction's decoded reason (slower)."
 )
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
 def run(
     scenario: Path,
     seed: int | None,
@@ -160,13 +175,14 @@ def run(
     sets: tuple[str, ...],
     no_progress: bool,
     trace_reverts: bool,
+    debug: bool,
 ) -> None:
     """Deploy SCENARIO's market on a devnet, run its agents block by block and write the outputs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from sim.node.backend import BackendError, check_kind
     from sim.report.summary_table import print_summary
-    from sim.run import RunFailed, RunOptions
+    from sim.run import RunFailed, RunInputError, RunOptions
     from sim.run import run as run_scenario
     from sim.scenario.pricepaths import CsvPathError
     from sim.scenario.schema import ScenarioError
@@ -200,12 +216,16 @@ def run(
     try:
         with progress:
             summary = run_scenario(options)
-    except (ScenarioError, CsvPathError) as exc:
+    except (ScenarioError, CsvPathError, RunInputError, RunFailed, DevnetError, ToolchainMissing) as exc:
         raise click.ClickException(str(exc)) from None
-    except RunFailed as exc:
-        raise click.ClickException(str(exc)) from None
-    except (DevnetError, ToolchainMissing) as exc:
-        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            f"interrupted: the finished blocks are in {target} and its summary.json says how far the run got."
+        ) from None
+    except Exception as exc:
+        if debug:
+            raise
+        raise click.ClickException(unexpected(exc, target)) from None
     print_summary(summary)
     from sim.report.plots import plot_overview
     from sim.report.run_report import write_report

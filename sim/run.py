@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 import numpy.typing as npt
 
 from sim import __version__
 from sim.agents.base import AnyAgent, SetupContext
-from sim.agents.population import build_agents
+from sim.agents.population import bind_agents, draw_agents
 from sim.analysis.batch import RunTask
 from sim.analysis.probes import build_attribution
 from sim.engine import Engine
@@ -28,15 +29,16 @@ from sim.node.chain import TxRequest, Wallet, checksum
 from sim.node.contracts import revert_reason
 from sim.node.devnet import DevnetError
 from sim.node.events import Decoder
-from sim.node.rpc import DevnetUnreachable
+from sim.node.rpc import DevnetUnreachable, RpcError
 from sim.node.versions import package_versions, solc_version
 from sim.outputs.metrics import Metrics
 from sim.outputs.outcomes import AgentOutcomes
 from sim.outputs.pnl import PnlBook
 from sim.outputs.positions import Positions
 from sim.outputs.recorder import Recorder, write_json
+from sim.scenario.loading import load_scenario
 from sim.scenario.pricepaths import realize
-from sim.scenario.schema import Scenario, load_scenario
+from sim.scenario.schema import Scenario
 from sim.scenario.streams import Streams
 from sim.world.build import build_world
 from sim.world.world import World
@@ -194,11 +196,63 @@ OUTPUT_FILES = (
 )
 
 
+class RunInputError(ValueError):
+    """A run's option is unusable (its output folder, its node URL); the message names the flag and the fix."""
+
+
 def _clear_outputs(out_dir: Path) -> None:
-    """A run owns its folder: outputs of an earlier run there are removed first, so none can pass for this one's."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in OUTPUT_FILES:
-        (out_dir / name).unlink(missing_ok=True)
+    """A run owns its folder: outputs of an earlier run there are removed first, so none can pass for this one's.
+    A folder that cannot be written is refused now, before anything runs."""
+    where = f"--out {out_dir}"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RunInputError(
+            f"{where} is a file, not a folder; give a folder path (it is created if missing)."
+        )
+    blocking = next((p for p in out_dir.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise RunInputError(
+            f"{where}: {blocking} is a file, so no folder can be made under it; choose another path."
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in OUTPUT_FILES:
+            (out_dir / name).unlink(missing_ok=True)
+        probe = out_dir / ".cascade-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise RunInputError(
+            f"{where} cannot be written ({exc.strerror or exc}); choose a folder you can write to, or fix its "
+            "permissions."
+        ) from None
+
+
+def _open(options: BackendOptions) -> Backend:
+    """Start or connect to the backend; a URL the user gave that is not a JSON-RPC node is named with its flag."""
+    try:
+        return open_backend(options)
+    except (RpcError, DevnetUnreachable) as exc:
+        if options.rpc_url is None:
+            raise
+        raise RunFailed(
+            f"--rpc {options.rpc_url} does not answer as an Ethereum JSON-RPC node ({exc}); point --rpc at a "
+            "running anvil (`cascade devnet` starts one and prints its URL), or leave --rpc out to let cascade "
+            "start one."
+        ) from exc
+
+
+def check_rpc_url(url: str) -> None:
+    """A node URL must name its scheme, host and port, as anvil prints it (http://127.0.0.1:8545)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise RunInputError(
+            f"--rpc {url} is not an http(s) URL; give the node's full address with its scheme, such as "
+            f"http://{url if '://' not in url else '127.0.0.1:8545'} (`cascade devnet` prints one)."
+        )
+    try:
+        parsed.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        raise RunInputError(f"--rpc {url}: the port is not a number from 1 to 65535; fix it.") from None
 
 
 def run(options: RunOptions) -> dict[str, Any]:
@@ -208,11 +262,16 @@ def run(options: RunOptions) -> dict[str, Any]:
     whatever stops the run later, OUT_DIR keeps every finished block and a summary.json whose `status` and
     `error` say what happened, and a devnet this run started is stopped."""
     check_kind(options.backend, options.rpc_url)
-    scenario = load_scenario(options.scenario, options.overrides)
+    # --blocks is the scenario's `blocks` field set from the command line: one limit, one message.
+    blocks_set = {"blocks": options.blocks} if options.blocks is not None else {}
+    scenario = load_scenario(options.scenario, {**options.overrides, **blocks_set})
     seed = scenario.seed if options.seed is None else options.seed
-    blocks = options.blocks or scenario.blocks
+    blocks = scenario.blocks
     streams = Streams(seed)
     paths = reference_paths(scenario, blocks, streams, options.scenario.parent)
+    agents = draw_agents(scenario, streams)  # every drawn parameter checked before anything starts
+    if options.rpc_url is not None:
+        check_rpc_url(options.rpc_url)
     _clear_outputs(options.out_dir)
     started = time.perf_counter()
     chain: Backend | None = None
@@ -226,7 +285,7 @@ def run(options: RunOptions) -> dict[str, Any]:
     deploy_gas: dict[str, int] = {}
     setup_gas: dict[str, list[int]] = {}
     try:
-        chain = open_backend(
+        chain = _open(
             BackendOptions(
                 kind=options.backend,
                 rpc_url=options.rpc_url,
@@ -245,7 +304,7 @@ def run(options: RunOptions) -> dict[str, Any]:
         decoder = Decoder()
         for label, handle in market.labelled().items():
             decoder.register(label, handle)
-        agents = build_agents(scenario=scenario, market=market, world=world, streams=streams)
+        bind_agents(agents, scenario=scenario, market=market, world=world, streams=streams)
         # Gas money for every agent, set directly (no transactions, so no nonces or blocks spent on it).
         chain.fund([a.wallet.address for a in agents], 10**24)
         for agent in agents:

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sim.node.paths import use_repo_solc
+from tests import fuzz_profiles
 
 use_repo_solc()
+
+
+def pytest_configure(config: Any) -> None:
+    """Loads the fuzz profile named by CASCADE_FUZZ (`ci` or `deep`) before any test is collected."""
+    try:
+        fuzz_profiles.register()
+    except fuzz_profiles.FuzzProfileError as error:
+        pytest.exit(str(error), returncode=4)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After the run: what each state machine ran under the active fuzz profile (CASCADE_FUZZ)."""
+    for line in fuzz_profiles.summary_lines():
+        terminalreporter.write_line(line)
+    report = os.environ.get("CASCADE_FUZZ_REPORT", "").strip()
+    if report and fuzz_profiles.TALLIES:
+        rows = [{**vars(t), "steps": t.steps} for t in fuzz_profiles.TALLIES]
+        Path(report).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

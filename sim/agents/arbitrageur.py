@@ -11,7 +11,7 @@ from pydantic import Field
 from sim.agents.base import Agent, Cause, SetupContext
 from sim.agents.trading import approvals, spenders_for, stableswap_input_to_price, swap_tx, usd_units
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, Drawn, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, Drawn, PoolName
 from sim.world.world import PoolView, World
 
 
@@ -19,9 +19,9 @@ class ArbitrageurParams(AgentParams):
     """Trades the named on-chain pools back to the reference prices; holds `capital_usd` of each pool token."""
 
     pools: list[PoolName]
-    capital_usd: Drawn = Field(default=10_000_000.0, ge=0)
+    capital_usd: Drawn = Field(default=10_000_000.0, ge=0, le=MAX_USD)
     min_edge_bps: float = Field(default=10.0, ge=0)
-    max_trade_usd: Drawn = Field(default=5_000_000.0, ge=0)
+    max_trade_usd: Drawn = Field(default=5_000_000.0, ge=0, le=MAX_USD)
 
 
 def cpmm_optimal_input(reserve_in: int, reserve_out: int, target_out_per_in: float) -> int:

@@ -10,7 +10,7 @@ from pydantic import Field
 from sim.agents.base import Agent, BuildContext, SetupContext
 from sim.agents.trading import approvals, supply_and_borrow, usd_units
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn, MarketName, Picked
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, MarketName, Picked
 from sim.world.lending import LendingView
 from sim.world.world import World
 
@@ -21,7 +21,7 @@ class BorrowerParams(AgentParams):
     market: MarketName
     collateral: Picked
     debt: AssetName = "USDC"
-    capital_usd: Drawn = Field(default=100_000.0, gt=0)
+    capital_usd: Drawn = Field(default=100_000.0, gt=0, le=MAX_USD)
     health_factor: Drawn = Field(default=1.3, gt=0)
 
 

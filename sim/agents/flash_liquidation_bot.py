@@ -21,7 +21,7 @@ from sim.mirrors.lending import (
 from sim.node.artifacts import load_artifact
 from sim.node.chain import TxRequest
 from sim.node.contracts import DEPLOY_GAS, Handle, abi_of, create_address
-from sim.scenario.kinds import AgentParams, Drawn, MarketName, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, Drawn, MarketName, PoolName
 from sim.world.lending import LendingView
 from sim.world.world import World
 
@@ -34,7 +34,7 @@ class FlashLiquidationBotParams(AgentParams):
     sell_pools: list[PoolName]
     max_per_block: int = Field(default=10, ge=0)
     priority: Drawn = Field(default=100.0, ge=0)
-    min_profit_usd: float = Field(default=0.0, ge=0)
+    min_profit_usd: float = Field(default=0.0, ge=0, le=MAX_USD)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.agents.trading import MAX_UINT, approvals, best_quote, spenders_for, swap_tx, usd_units
 from sim.mirrors.lending import LiquidationError, liquidation_amounts
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn, MarketName, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, MarketName, PoolName
 from sim.world.lending import LendingView
 from sim.world.world import World
 
@@ -21,7 +21,7 @@ class LiquidationBotParams(AgentParams):
 
     market: MarketName
     stables: list[AssetName]
-    capital_usd: Drawn = Field(default=5_000_000.0, ge=0)
+    capital_usd: Drawn = Field(default=5_000_000.0, ge=0, le=MAX_USD)
     max_per_block: int = Field(default=10, ge=0)
     priority: Drawn = Field(default=100.0, ge=0)
     sell_pools: list[PoolName] = Field(default_factory=list)

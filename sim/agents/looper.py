@@ -22,7 +22,7 @@ from sim.agents.trading import (
 )
 from sim.mirrors.fixed_point import RAY
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn, MarketName, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, MarketName, PoolName
 from sim.world.lending import LendingView
 from sim.world.world import World
 
@@ -38,7 +38,7 @@ class LooperParams(AgentParams):
     market: MarketName
     collateral: AssetName = "USDe"
     debt: AssetName = "USDC"
-    capital_usd: Drawn = Field(default=100_000.0, gt=0)
+    capital_usd: Drawn = Field(default=100_000.0, gt=0, le=MAX_USD)
     leverage: Drawn = Field(default=5.0, ge=1, description="exposure / capital (unless `rounds` is given)")
     ltv: Drawn = Field(default=0.0, ge=0, lt=1, description="with `rounds`: the share borrowed each round")
     rounds: int = Field(default=0, ge=0, le=100, description="with `ltv`: rounds of borrow-and-resupply")

@@ -4,11 +4,12 @@ derived from the seed and its parameters drawn from the population's distributio
 from __future__ import annotations
 
 from eth_hash.auto import keccak
+from pydantic import ValidationError
 
 from sim.agents.base import AGENT_KINDS, AnyAgent, BuildContext
 from sim.market.builder import Market
 from sim.node.chain import Wallet
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, ScenarioError
 from sim.scenario.streams import Streams
 from sim.world.world import World
 
@@ -27,22 +28,30 @@ def draw_agents(scenario: Scenario, streams: Streams) -> list[AnyAgent]:
     parameters and wallets (nothing looked up yet). A population draws from its own stream, so its agents
     are the same whatever populations stand beside it."""
     agents: list[AnyAgent] = []
-    for population in scenario.agents:
+    for index, population in enumerate(scenario.agents):
         label = population.name or population.kind
         cls = AGENT_KINDS[population.kind]
         spec = cls.Params.scenario_model().model_validate(population.params)
         rng = streams.population(label)
         for k in range(population.count):
             name = f"{label}-{k}"
-            agents.append(cls(name, derive_wallet(streams.seed, name), cls.Params.draw(spec, rng)))
+            try:
+                params = cls.Params.draw(spec, rng)
+            except ValidationError as exc:  # a draw of an unbounded distribution past a parameter's bound
+                problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                raise ScenarioError(
+                    f"agents[{index}] ({population.kind}): agent {name} drew parameters its kind refuses "
+                    f"({problems}); give the distribution a `max` (or `min`) within the allowed range."
+                ) from None
+            agents.append(cls(name, derive_wallet(streams.seed, name), params))
     return agents
 
 
-def build_agents(*, scenario: Scenario, market: Market, world: World, streams: Streams) -> list[AnyAgent]:
-    """The scenario's agents, drawn and bound to the deployed market (each agent's own choices at binding,
-    such as a whale's margin mode, come from a stream of its own)."""
+def bind_agents(
+    agents: list[AnyAgent], *, scenario: Scenario, market: Market, world: World, streams: Streams
+) -> None:
+    """Bind drawn agents to the deployed market (each agent's own choices at binding, such as a whale's
+    margin mode, come from a stream of its own)."""
     context = BuildContext(scenario, market, world)
-    agents = draw_agents(scenario, streams)
     for agent in agents:
         agent.bind(context, streams.get(f"bind:{agent.name}"))
-    return agents

@@ -12,7 +12,7 @@ from pydantic import Field
 from sim.agents.base import Agent, BuildContext, SetupContext
 from sim.agents.trading import approvals, usd_units
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn
 from sim.world.venue import VenueView
 from sim.world.world import World
 
@@ -28,7 +28,7 @@ class WhaleParams(AgentParams):
 
     requires = ("venue",)
 
-    capital_usd: Drawn = Field(default=1_000_000.0, gt=0)
+    capital_usd: Drawn = Field(default=1_000_000.0, gt=0, le=MAX_USD)
     collateral: dict[AssetName, float]
     loop_fraction: Drawn = Field(default=0.0, ge=0)
     perp: AssetName = ""

@@ -20,7 +20,8 @@ from sim.analysis.batch import Executor, Notify, Outcome, RunTask, run_all
 from sim.analysis.compare import figures
 from sim.report.htmlpage import figure_png, image, page, section
 from sim.report.plots import report_figure
-from sim.scenario.schema import ScenarioError, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import ScenarioError
 
 HEATMAP_METRICS = ("bad_debt_usd", "liq_usd_total", "amplification", "max_wave")
 
@@ -51,9 +52,10 @@ def plan(
             f"--grid {', '.join(repeated)} given twice: give each key once, with all its values."
         )
     points = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in axes))]
+    blocks_set = {"blocks": blocks} if blocks is not None else {}
     for overrides in points:
         try:
-            load_scenario(scenario, overrides)
+            load_scenario(scenario, {**overrides, **blocks_set})
         except ScenarioError as exc:
             shown = ", ".join(f"{k}={v}" for k, v in overrides.items())
             raise ScenarioError(f"grid point {shown}: {exc}") from None

@@ -9,7 +9,7 @@ from sim.market.builder import Market, MarketBuilder
 from sim.node.anvil import AnvilBackend
 from sim.node.chain import Wallet
 from sim.node.paths import REPO_ROOT
-from sim.scenario.schema import load_scenario
+from sim.scenario.loading import load_scenario
 from sim.scenario.streams import Streams
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025.yaml"

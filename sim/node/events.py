@@ -70,7 +70,9 @@ class Decoder:
         events_of = self._events_of
         for tx in block.txs:
             if not tx.success:
-                args: dict[str, Any] = {"gas_used": tx.gas_used}
+                # No gas here: it measures the contracts' implementation and the EVM, not what happened
+                # (summary.json's gas_by_call has it), so a refactor or another backend keeps the log.
+                args: dict[str, Any] = {}
                 if revert_data is not None and tx.tx_hash in revert_data:
                     args["reason"] = revert_reason(revert_data[tx.tx_hash])
                 events.append(

@@ -7,6 +7,7 @@ scenario layer knows agents only through this registry)."""
 from __future__ import annotations
 
 import importlib
+import math
 import typing
 from collections.abc import Iterator
 from enum import Enum
@@ -50,6 +51,9 @@ AssetName = Annotated[str, Ref.ASSET]
 MarketName = Annotated[str, Ref.MARKET]
 
 _BOUNDS = (annotated_types.Gt, annotated_types.Ge, annotated_types.Lt, annotated_types.Le)
+# The most USD any amount may stand for: beyond it token units overflow the contracts' integer types (a
+# Uniswap v2 reserve is a uint112) long before anything else would stop them.
+MAX_USD = 1e15
 
 
 class AgentParams(BaseModel):
@@ -140,6 +144,10 @@ def _plain_field(info: FieldInfo) -> FieldInfo:
 
 
 def _within(constraint: Any, low: float, high: float) -> bool:
+    """Whether every value a draw can take meets the bound. An unbounded distribution (a lognormal without a
+    `max`) is checked against an upper bound when each agent draws, before anything is deployed."""
+    if math.isinf(high) and isinstance(constraint, annotated_types.Lt | annotated_types.Le):
+        return True
     if isinstance(constraint, annotated_types.Gt):
         return low > float(constraint.gt)  # type: ignore[arg-type]
     if isinstance(constraint, annotated_types.Ge):

@@ -1,5 +1,5 @@
-"""The in-process backend against anvil: the same scenario gives the same outputs byte for byte (gas aside),
-and each pyrevm behaviour the backend works around is pinned on both backends."""
+"""The in-process backend against anvil: the same scenario gives the same outputs byte for byte (gas figures
+in summary.json aside), and each pyrevm behaviour the backend works around is pinned on both backends."""
 
 from __future__ import annotations
 
@@ -29,17 +29,16 @@ from sim.run import RunOptions, run, run_task
 
 DATA = Path(__file__).parent / "data"
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
-COMPARED = ("timeseries.csv", "liquidations.csv", "agents.csv", "positions.csv")
+# Byte for byte on both backends; summary.json (gas, timings, last_block_hash) and manifest.json (backend) differ.
+COMPARED = ("events.jsonl", "timeseries.csv", "liquidations.csv", "agents.csv", "positions.csv")
 GENESIS = 1_760_000_000
 
 
-def without_gas(path: Path) -> list[dict[str, Any]]:
-    """events.jsonl with the one backend-dependent field (a failed transaction's gas) taken out."""
-    events = [json.loads(line) for line in path.open()]
-    for event in events:
-        if event["event"] == "TxFailed":
-            event["args"].pop("gas_used")
-    return events
+def assert_same_files(anvil: Path, revm: Path) -> None:
+    """Every compared output is present in both runs and equal byte for byte."""
+    for name in COMPARED:
+        assert (anvil / name).exists() and (revm / name).exists(), name
+        assert (anvil / name).read_bytes() == (revm / name).read_bytes(), name
 
 
 @pytest.fixture(scope="module")
@@ -57,19 +56,11 @@ def test_both_backends_write_the_same_outputs_byte_for_byte(
 ) -> None:
     (anvil, anvil_summary), (revm, revm_summary) = both["anvil"], both["revm"]
     assert anvil_summary["blocks"] == revm_summary["blocks"] == 40
-    for name in COMPARED:
-        if (anvil / name).exists() or (revm / name).exists():
-            assert (anvil / name).read_bytes() == (revm / name).read_bytes(), name
-    assert without_gas(anvil / "events.jsonl") == without_gas(revm / "events.jsonl")
-    failed = [e for e in without_gas(revm / "events.jsonl") if e["event"] == "TxFailed"]
+    assert_same_files(anvil, revm)
+    assert anvil_summary["events_sha256"] == revm_summary["events_sha256"]
+    events = [json.loads(line) for line in (revm / "events.jsonl").open()]
+    failed = [e for e in events if e["event"] == "TxFailed"]
     assert failed and all(not e["args"]["reason"].startswith("unknown") for e in failed)
-    # Everything that is not gas is the same line for line: only TxFailed lines may differ at all.
-    differing = [
-        a
-        for a, b in zip((anvil / "events.jsonl").open(), (revm / "events.jsonl").open(), strict=True)
-        if a != b
-    ]
-    assert all('"TxFailed"' in line for line in differing)
 
 
 def test_the_manifest_and_summary_name_the_backend_and_whether_gas_is_exact(
@@ -107,10 +98,7 @@ def test_october_2025_in_process_equals_anvil_and_shows_the_signature(tmp_path: 
                 scenario=SCENARIOS / "oct10_2025.yaml", out_dir=outs[backend], backend=backend, blocks=blocks
             )
         )
-    for name in COMPARED:
-        if (outs["anvil"] / name).exists():
-            assert (outs["anvil"] / name).read_bytes() == (outs["revm"] / name).read_bytes(), name
-    assert without_gas(outs["anvil"] / "events.jsonl") == without_gas(outs["revm"] / "events.jsonl")
+    assert_same_files(outs["anvil"], outs["revm"])
     summary = run(
         RunOptions(scenario=SCENARIOS / "oct10_2025.yaml", out_dir=tmp_path / "full", backend="revm")
     )
@@ -128,10 +116,7 @@ def test_the_other_scenarios_give_the_same_files_on_both_backends(tmp_path: Path
                 scenario=SCENARIOS / f"{name}.yaml", out_dir=tmp_path / backend, backend=backend, blocks=40
             )
         )
-    for file in COMPARED:
-        if (tmp_path / "anvil" / file).exists():
-            assert (tmp_path / "anvil" / file).read_bytes() == (tmp_path / "revm" / file).read_bytes(), file
-    assert without_gas(tmp_path / "anvil" / "events.jsonl") == without_gas(tmp_path / "revm" / "events.jsonl")
+    assert_same_files(tmp_path / "anvil", tmp_path / "revm")
 
 
 # -- the pyrevm behaviours the backend handles, pinned on both backends
@@ -275,11 +260,7 @@ def test_a_compacted_run_writes_the_same_outputs(
 ) -> None:
     monkeypatch.setattr("sim.node.inprocess.COMPACT_EVERY", 97)
     run(RunOptions(scenario=DATA / "mini.yaml", out_dir=tmp_path, backend="revm", trace_reverts=True))
-    reference = both["revm"][0]
-    for name in COMPARED:
-        if (reference / name).exists():
-            assert (reference / name).read_bytes() == (tmp_path / name).read_bytes(), name
-    assert without_gas(reference / "events.jsonl") == without_gas(tmp_path / "events.jsonl")
+    assert_same_files(both["revm"][0], tmp_path)
 
 
 def test_an_in_process_run_replays_on_a_devnet_that_stays_up(tmp_path: Path) -> None:
@@ -288,7 +269,7 @@ def test_an_in_process_run_replays_on_a_devnet_that_stays_up(tmp_path: Path) -> 
     from sim.node.anvil import run_config
     from sim.node.devnet import Devnet
     from sim.run import genesis_timestamp
-    from sim.scenario.schema import load_scenario
+    from sim.scenario.loading import load_scenario
 
     fast = run(RunOptions(scenario=DATA / "mini.yaml", out_dir=tmp_path / "fast", backend="revm", blocks=12))
     with Devnet(run_config(genesis_timestamp(load_scenario(DATA / "mini.yaml")), accounts=10)) as node:
@@ -297,12 +278,8 @@ def test_an_in_process_run_replays_on_a_devnet_that_stays_up(tmp_path: Path) -> 
         )
         assert int(rpc_call(node.url, "eth_blockNumber"), 16) > replay["blocks"]  # still up, the run on it
     assert replay["backend"] == "anvil" and fast["blocks"] == replay["blocks"] == 12
-    for name in COMPARED:
-        if (tmp_path / "fast" / name).exists():
-            assert (tmp_path / "fast" / name).read_bytes() == (tmp_path / "replay" / name).read_bytes()
-    assert without_gas(tmp_path / "fast" / "events.jsonl") == without_gas(
-        tmp_path / "replay" / "events.jsonl"
-    )
+    assert_same_files(tmp_path / "replay", tmp_path / "fast")
+    assert fast["events_sha256"] == replay["events_sha256"]
 
 
 def test_the_in_process_backend_has_no_endpoint(tmp_path: Path) -> None:

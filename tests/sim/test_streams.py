@@ -12,7 +12,8 @@ import yaml
 
 from sim.agents.population import draw_agents
 from sim.run import reference_paths
-from sim.scenario.schema import Scenario, load_scenario, parse_scenario
+from sim.scenario.loading import load_scenario, parse_scenario
+from sim.scenario.schema import Scenario
 from sim.scenario.streams import Streams
 
 OCT10 = Path(__file__).resolve().parents[2] / "scenarios" / "oct10_2025.yaml"
