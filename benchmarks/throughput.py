@@ -10,8 +10,10 @@ On the in-process EVM (`--backend revm`), measured in the same run:
    the oct10 block loop and the whole `cascade run` command (set-up and report included) against anvil's.
 5. Per-block wall time with 100, 10,000 and 100,000 positions and the same transactions, each run in a fresh
    process whose peak RSS is printed (the 100,000-position run executes over 400,000 transactions).
+Sweeps (`--sweep-runs N`, default 10; the issue's figure is 100, about 40 minutes on anvil here):
+6. `cascade sweep` of oct10_2025 over N seeds on 2 workers, on anvil and in process, and the ratio.
 
-Run: .venv/bin/python benchmarks/throughput.py [--quick] [--revm-only]
+Run: .venv/bin/python benchmarks/throughput.py [--quick] [--revm-only] [--sweep-runs N] [--sweep-only]
 """
 
 from __future__ import annotations
@@ -264,6 +266,35 @@ def revm_figures(quick: bool, anvil_loop: float | None, figures: dict[str, objec
     )
 
 
+def sweep_seconds(backend: str, runs: int, out: Path) -> float:
+    """Wall seconds of `cascade sweep` over `runs` seeds of oct10_2025 on 2 reused local workers."""
+    command = [
+        str(Path(sys.executable).with_name("cascade")), "sweep", str(SCENARIO),
+        "--grid", "agents[market_maker].params.residual=0.05", "--seeds", str(runs), "--workers", "2",
+        "--backend", backend, "--no-progress", "--out", str(out),
+    ]  # fmt: skip
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=os.environ.copy())
+    seconds = time.perf_counter() - started
+    if done.returncode != 0 or f"{runs} of {runs} runs completed" not in done.stdout:
+        raise RuntimeError(f"the {backend} sweep failed: {done.stdout[-1000:]}{done.stderr[-1000:]}")
+    return seconds
+
+
+def sweep_figures(runs: int, figures: dict[str, object]) -> None:
+    """A sweep of `runs` oct10 runs on 2 workers on each backend (the same seeds), and anvil / in process."""
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds = {b: sweep_seconds(b, runs, Path(tmp) / b) for b in ("revm", "anvil")}
+    figures["sweep_runs"] = runs
+    figures["sweep_seconds_anvil"] = round(seconds["anvil"], 1)
+    figures["sweep_seconds_revm"] = round(seconds["revm"], 1)
+    figures["revm_over_anvil_sweep"] = round(seconds["anvil"] / seconds["revm"], 2)
+    print(
+        f"sweep of {runs} oct10_2025 runs on 2 workers: anvil {seconds['anvil']:.1f} s, in process "
+        f"{seconds['revm']:.1f} s: {figures['revm_over_anvil_sweep']}x (target >= 5 at 100 runs)"
+    )
+
+
 def per_block_seconds(positions: int, blocks: int, workdir: Path) -> tuple[float, float, int]:
     """(wall seconds per block, seconds per block outside the chain round trips, transactions)."""
     path = workdir / f"scaling_{positions}.yaml"
@@ -286,12 +317,20 @@ def main() -> None:
         "--quick", action="store_true", help="fewer blocks and positions (a smoke run, not the figures)"
     )
     parser.add_argument("--revm-only", action="store_true", help="only the in-process figures")
+    parser.add_argument(
+        "--sweep-runs", type=int, default=10, help="runs in the sweep comparison (0: no sweep) [10]"
+    )
+    parser.add_argument("--sweep-only", action="store_true", help="only the sweep comparison")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_main(*args.child)
         return
     figures: dict[str, object] = {}
+    if args.sweep_only:
+        sweep_figures(args.sweep_runs, figures)
+        print(json.dumps(figures, indent=2))
+        return
     if args.revm_only:
         revm_figures(args.quick, None, figures)
         print(json.dumps(figures, indent=2))
@@ -357,6 +396,8 @@ def main() -> None:
     print(f"per-block time, {sizes[-1]:,} / {sizes[0]:,} positions: {ratio:.2f} in all (target <= 1.5)")
     print(f"  outside the chain round trips (agents, decoding, reads, recording): {engine_ratio:.2f}")
     revm_figures(args.quick, summary["loop_seconds"], figures)
+    if args.sweep_runs > 0:
+        sweep_figures(args.sweep_runs, figures)
     print(json.dumps(figures, indent=2))
 
 

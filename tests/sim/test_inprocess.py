@@ -87,24 +87,21 @@ def test_the_same_seed_gives_the_same_event_log_in_process(
 
 @pytest.mark.slow
 def test_october_2025_in_process_equals_anvil_and_shows_the_signature(tmp_path: Path) -> None:
-    """The October 2025 scenario: its first 60 blocks give the same files on both backends, and the whole
-    run in process shows the event's signature (venue-only depeg, a venue cascade over several waves)."""
-    blocks = 60
-    outs = {}
+    """The whole October 2025 scenario (360 blocks, every liquidation wave) gives the same files on both
+    backends, and shows the event's signature (venue-only depeg, a venue cascade over several waves)."""
+    summaries = {}
     for backend in ("revm", "anvil"):
-        outs[backend] = tmp_path / backend
-        run(
-            RunOptions(
-                scenario=SCENARIOS / "oct10_2025.yaml", out_dir=outs[backend], backend=backend, blocks=blocks
-            )
+        options = RunOptions(
+            scenario=SCENARIOS / "oct10_2025.yaml", out_dir=tmp_path / backend, backend=backend
         )
-    assert_same_files(outs["anvil"], outs["revm"])
-    summary = run(
-        RunOptions(scenario=SCENARIOS / "oct10_2025.yaml", out_dir=tmp_path / "full", backend="revm")
-    )
+        summaries[backend] = run(options)
+    assert_same_files(tmp_path / "anvil", tmp_path / "revm")
+    assert summaries["anvil"]["events_sha256"] == summaries["revm"]["events_sha256"]
+    summary = summaries["revm"]
     low = summary["min_price"]
     assert low["pool:bn_usde_usdt:USDe"] < 0.80 and low["pool:curve_usde_usdc:USDe"] > 0.97
     assert summary["cascade"]["max_wave"] >= 3 and summary["cascade"]["amplification"] > 1.5
+    assert len((tmp_path / "anvil" / "liquidations.csv").read_text().splitlines()) > 10
 
 
 @pytest.mark.slow
