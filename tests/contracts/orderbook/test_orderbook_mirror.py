@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.mirrors.orderbook import (
@@ -22,12 +22,14 @@ from sim.mirrors.orderbook import (
     quote_up,
 )
 
+from .conftest import fuzz
+
 DIVISORS = st.sampled_from([10**30, 10**20, 10**6, 10**18, 1, 10**36])
 prices = st.integers(1, 2**150)
 amounts = st.integers(0, 2**96)
 
 
-@settings(max_examples=400, deadline=None)
+@fuzz(400)
 @given(base=amounts, price=prices, divisor=DIVISORS)
 def test_quote_rounding_brackets_the_exact_value(base: int, price: int, divisor: int) -> None:
     down, up = quote_down(base, price, divisor), quote_up(base, price, divisor)
@@ -35,7 +37,7 @@ def test_quote_rounding_brackets_the_exact_value(base: int, price: int, divisor:
     assert up - down == (0 if base * price % divisor == 0 else 1)
 
 
-@settings(max_examples=400, deadline=None)
+@fuzz(400)
 @given(quote=amounts, price=prices, divisor=DIVISORS)
 def test_base_down_is_the_most_the_quote_pays_for(quote: int, price: int, divisor: int) -> None:
     base = base_down(quote, price, divisor)
@@ -43,7 +45,7 @@ def test_base_down_is_the_most_the_quote_pays_for(quote: int, price: int, diviso
     assert quote_up(base + 1, price, divisor) > quote
 
 
-@settings(max_examples=400, deadline=None)
+@fuzz(400)
 @given(remaining=st.integers(1, 2**96), cut=st.integers(0, 2**96), price=prices, divisor=DIVISORS)
 def test_a_bid_releases_at_least_what_its_taker_earns(
     remaining: int, cut: int, price: int, divisor: int
@@ -53,7 +55,7 @@ def test_a_bid_releases_at_least_what_its_taker_earns(
     assert quote_down(fill, price, divisor) <= released <= quote_up(fill, price, divisor)
 
 
-@settings(max_examples=200, deadline=None)
+@fuzz(200)
 @given(amount=amounts, pips=st.integers(0, 100_000))
 def test_a_fee_rounds_up_and_never_exceeds_the_amount(amount: int, pips: int) -> None:
     fee = fee_up(amount, pips)
@@ -74,7 +76,7 @@ step = st.one_of(
 OWNERS = ["alice", "bob", "carol"]
 
 
-@settings(max_examples=300, deadline=None)
+@fuzz(300)
 @given(steps=st.lists(step, max_size=40))
 def test_the_book_holds_exactly_what_was_paid_in_and_not_out(steps: list[tuple[Any, ...]]) -> None:
     book = OrderBookMirror(18, 6, 10**14, 10**12, 1_000, 2_000)
