@@ -245,14 +245,14 @@ contract OrderBook is IOrderBook, Owned {
             Order memory order = _ownedOrder(id);
             if (order.isBid) s.baseOut += order.claimable;
             else s.quoteOut += order.claimable;
-            // Also when closing with nothing to pay, so the events alone say the order is gone.
-            if (order.claimable != 0 || order.remaining == 0) emit ProceedsClaimed(id, order.owner, order.claimable);
             if (order.remaining == 0) {
                 _unlinkOwner(order);
                 delete _orders[id];
             } else if (order.claimable != 0) {
                 _orders[id].claimable = 0;
             }
+            // Also when closing with nothing to pay, so the events alone say the order is gone.
+            if (order.claimable != 0 || order.remaining == 0) emit ProceedsClaimed(id, order.owner, order.claimable);
         }
         _settle(s);
         return (s.baseOut, s.quoteOut);
