@@ -244,9 +244,9 @@ interface IOrderBook {
 
     /// @notice tick * tickSize.
     function tickToPrice(uint24 tick) external view returns (uint256);
-    /// @notice The highest tick priced at or below `price` (a seller's limit).
+    /// @notice The highest tick priced at or below `price` (a buyer's maxTick for a maximum price).
     function priceToTickDown(uint256 price) external view returns (uint256);
-    /// @notice The lowest tick priced at or above `price` (a buyer's limit).
+    /// @notice The lowest tick priced at or above `price` (a seller's minTick for a minimum price).
     function priceToTickUp(uint256 price) external view returns (uint256);
     /// @notice The quote value of `baseAmount` at `tick`, rounded down (what the book pays).
     function quoteForBaseDown(uint256 baseAmount, uint24 tick) external view returns (uint256);

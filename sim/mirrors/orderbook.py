@@ -201,7 +201,16 @@ class OrderBookMirror:
         self.state = state
 
     def price(self, tick: int) -> int:
+        """tickToPrice."""
         return tick * self.tick_size
+
+    def price_to_tick_down(self, price: int) -> int:
+        """The highest tick priced at or below `price` (a buyer's max tick)."""
+        return price // self.tick_size
+
+    def price_to_tick_up(self, price: int) -> int:
+        """The lowest tick priced at or above `price` (a seller's min tick)."""
+        return -(-price // self.tick_size)
 
     # ------------------------------------------------------------------ makers
 

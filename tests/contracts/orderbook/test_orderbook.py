@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.mirrors.orderbook import MAX_TICK
+from sim.mirrors.orderbook import MAX_TICK, OrderBookMirror
 
 from .conftest import E6, E18, MAX_UINT, MIN_BASE, TICK
 
@@ -379,10 +379,11 @@ def test_levels_far_apart_are_found_across_bitmap_words(book: Any, alice: Any, t
     assert (book.bestBid().tick, book.bestAsk().tick) == (0, 0)
 
 
-def test_price_helpers_round_in_their_named_direction(book: Any) -> None:
-    assert book.tickToPrice(12_345) == 12_345 * TICK
-    assert (book.priceToTickDown(TICK * 3 + 1), book.priceToTickUp(TICK * 3 + 1)) == (3, 4)
-    assert (book.priceToTickDown(TICK * 3), book.priceToTickUp(TICK * 3)) == (3, 3)
+def test_price_helpers_round_in_their_named_direction(book: Any, mirror: OrderBookMirror) -> None:
+    assert book.tickToPrice(12_345) == mirror.price(12_345) == 12_345 * TICK
+    for price, down, up in ((TICK * 3 + 1, 3, 4), (TICK * 3, 3, 3), (TICK - 1, 0, 1), (0, 0, 0)):
+        assert (book.priceToTickDown(price), book.priceToTickUp(price)) == (down, up)
+        assert (mirror.price_to_tick_down(price), mirror.price_to_tick_up(price)) == (down, up)
     assert (
         book.quoteForBaseDown(3 * MIN_BASE // 2, 10_000),
         book.quoteForBaseUp(3 * MIN_BASE // 2, 10_000),
