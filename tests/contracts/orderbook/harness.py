@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from eth_utils import keccak
 from web3.exceptions import ContractCustomError, ContractLogicError
 
-from sim.mirrors.orderbook import MarketFill, NewOrder, OrderBookError, OrderBookMirror, _State
+from sim.mirrors.orderbook import BookState, MarketFill, NewOrder, OrderBookError, OrderBookMirror
 
 T = TypeVar("T")
 BOOK_EVENTS = {
@@ -293,12 +293,12 @@ def _fill_tuple(args: Any) -> tuple[Any, ...]:
     return tuple(args[k] for k in keys)
 
 
-def _comparable(state: _State) -> _State:
+def _comparable(state: BookState) -> BookState:
     """The state without the last trade's time and block (the replay is not given them here)."""
     return replace(state, last_trade_time=0, last_trade_block=0)
 
 
-def check_priority_prefix(before: _State, market: MarketFill) -> None:
+def check_priority_prefix(before: BookState, market: MarketFill) -> None:
     """Fills must take the resting orders in price-time priority: best price first, oldest first within a
     price, every order but the last filled completely, no order skipped."""
     side = not market.is_buy  # the makers' side: asks for a buy
