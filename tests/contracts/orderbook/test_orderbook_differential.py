@@ -94,7 +94,7 @@ def build(pair: Pair, specs: list[tuple[bool, int, int]]) -> list[NewOrder]:
     return orders
 
 
-@fuzz(25)
+@fuzz(20)
 @given(
     index=st.integers(0, len(PAIRS) - 1),
     books=st.lists(st.lists(order_specs, min_size=1, max_size=8), min_size=1, max_size=3),
