@@ -180,7 +180,8 @@ def run(
     """Deploy SCENARIO's market on a devnet, run its agents block by block and write the outputs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from sim.node.backend import BackendError, check_kind
+    from sim.node.backend import BackendError
+    from sim.node.backends import check_kind
     from sim.report.summary_table import print_summary
     from sim.run import RunFailed, RunInputError, RunOptions
     from sim.run import run as run_scenario

@@ -24,7 +24,8 @@ from sim.analysis.probes import build_attribution
 from sim.engine import Engine
 from sim.market.builder import Market, MarketBuilder, twap_sources
 from sim.node.artifacts import load_artifact
-from sim.node.backend import FUNDER_KEY, Backend, BackendOptions, check_kind, open_backend
+from sim.node.backend import FUNDER_KEY, Backend
+from sim.node.backends import BackendOptions, check_kind, open_backend
 from sim.node.chain import TxRequest, Wallet, checksum
 from sim.node.contracts import revert_reason
 from sim.node.devnet import DevnetError
@@ -60,7 +61,7 @@ class RunOptions:
     seed: int | None = None
     blocks: int | None = None
     rpc_url: str | None = None
-    backend: str = "anvil"  # or "revm": the in-process EVM (no --rpc); see sim/node/backend.py
+    backend: str = "anvil"  # or "revm": the in-process EVM (no --rpc); see sim/node/backends.py
     overrides: dict[str, Any] = field(default_factory=dict)
     on_block: Callable[[int, int], None] | None = None  # (done, total)
     trace_reverts: bool = False  # decode every revert's reason into events.jsonl (one trace per failed tx)

@@ -1,11 +1,11 @@
 """The backend seam: one protocol for "run a block of ordered transactions at a timestamp, answer reads, fund
 accounts, describe yourself", with two implementations: anvil over JSON-RPC (`sim.node.anvil`) and an
-in-process EVM (`sim.node.inprocess`, pyrevm). Everything above `sim/node/` talks to a `Backend` only."""
+in-process EVM (`sim.node.inprocess`, pyrevm); `sim.node.backends` opens one by name. Everything above
+`sim/node/` talks to a `Backend` only."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sim.node.chain import BlockResult, TxRequest, Wallet
@@ -64,45 +64,3 @@ class Backend(Protocol):
     def close(self) -> None:
         """Release what the backend holds (stop a devnet it started, hand a node back as it was)."""
         ...
-
-
-@dataclass(frozen=True)
-class BackendOptions:
-    """How to open a backend for one run."""
-
-    kind: str = "anvil"
-    rpc_url: str | None = None  # anvil only: a node that is already running
-    genesis_timestamp: int | None = None
-    anvil_args: tuple[str, ...] = ()
-
-
-def check_kind(kind: str, rpc_url: str | None = None) -> None:
-    """Reject an unknown backend, or --rpc with the in-process EVM, in one paragraph."""
-    if kind not in BACKENDS:
-        raise BackendError(
-            f"backend {kind!r} is unknown: use 'anvil' (a local anvil devnet over JSON-RPC) or 'revm' (the "
-            "in-process EVM, faster, for sweeps and large scenarios)."
-        )
-    if kind == "revm" and rpc_url is not None:
-        raise BackendError(
-            f"--rpc {rpc_url} needs the anvil backend: the in-process EVM (--backend revm) has no endpoint to "
-            "connect to. Drop --rpc, or use --backend anvil to run on that node."
-        )
-
-
-def open_backend(options: BackendOptions) -> Backend:
-    """Start (or connect to) the backend `options.kind`, with the funder funded as on an anvil devnet."""
-    check_kind(options.kind, options.rpc_url)
-    if options.kind == "revm":
-        from sim.node.inprocess import InProcessBackend
-
-        return InProcessBackend.create(
-            genesis_timestamp=options.genesis_timestamp or 0,
-            prefunded=[FUNDER_ADDRESS],
-            chain_id=CHAIN_ID,
-        )
-    from sim.node.anvil import AnvilBackend
-
-    if options.rpc_url is not None:
-        return AnvilBackend.attach(options.rpc_url)
-    return AnvilBackend.launch(genesis_timestamp=options.genesis_timestamp, extra_args=options.anvil_args)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
+from sim.node.backend import DEV_BALANCE_WEI, BackendError
 from sim.node.chain import BlockResult, ChainError, Log, TxRequest, TxResult, Wallet
 from sim.node.rpc import RpcError
 
@@ -54,8 +55,6 @@ def _pyrevm() -> Any:
     try:
         import pyrevm
     except ImportError as exc:  # pragma: no cover - depends on the install
-        from sim.node.backend import BackendError
-
         raise BackendError(
             "the in-process backend needs pyrevm (pip install 'pyrevm==0.3.7', or `make setup`); "
             "or run on anvil with --backend anvil."
@@ -112,8 +111,6 @@ class InProcessBackend:
         """A fresh EVM at block 0 (`genesis_timestamp`), each `prefunded` address holding what anvil gives its
         development accounts; its state moves to a fresh EVM every `compact_every` transactions (default
         COMPACT_EVERY; 0 never)."""
-        from sim.node.backend import DEV_BALANCE_WEI
-
         pyrevm = _pyrevm()
         env = pyrevm.Env(
             cfg=pyrevm.CfgEnv(chain_id=chain_id),

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any
 
 # liquidations.csv: each liquidation with the price move that pushed its account under (cascade attribution).
@@ -79,17 +80,38 @@ def _csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], header:
 
 @contextmanager
 def signals_deferred() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while a block is committed: they arrive right after it, at a block boundary."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    """Hold Ctrl-C and SIGTERM while a block is committed: they arrive right after it, at a block boundary.
+
+    Their handlers are swapped for one that only notes the signal, then restored, and a noted signal is handed
+    to the handler it was meant for. (Masking would not do: a signal sent to the process may be delivered to
+    any of its threads, such as a library's reader thread, and Python then runs the handler in the main thread
+    at once.) Nested uses hand their signals outwards, to the outermost block's end."""
+    held = (signal.SIGINT, signal.SIGTERM)
+    arrived: list[tuple[int, FrameType | None]] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        arrived.append((signum, frame))
+
     try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, ValueError, OSError):  # no signal masks here (another platform or thread)
+        previous = {signum: signal.signal(signum, note) for signum in held}
+    except ValueError:  # not the main thread: no Python handler runs here, nothing to hold
         yield
         return
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for held_signal, handler in previous.items():
+            signal.signal(held_signal, handler)
+        for signum, frame in arrived:
+            _deliver(previous[signal.Signals(signum)], signum, frame)
+
+
+def _deliver(handler: Any, signum: int, frame: FrameType | None) -> None:
+    """What the process would have done with the signal under `handler`."""
+    if callable(handler):
+        handler(signum, frame)
+    elif handler != signal.SIG_IGN:  # the default action (terminate), or a handler set outside Python
+        os.kill(os.getpid(), signum)
 
 
 class Recorder:

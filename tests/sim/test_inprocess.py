@@ -19,7 +19,8 @@ from sim.analysis.batch import ATTEMPTS_FILE, LocalExecutor, RunTask
 from sim.cli import cli
 from sim.node.abi import ContractAbi
 from sim.node.artifacts import load_artifact
-from sim.node.backend import FUNDER_KEY, Backend, BackendOptions, open_backend
+from sim.node.backend import FUNDER_KEY, Backend
+from sim.node.backends import BackendOptions, open_backend
 from sim.node.chain import ChainError, TxRequest, Wallet
 from sim.node.contracts import create_address
 from sim.node.inprocess import InProcessBackend
