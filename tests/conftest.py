@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -46,3 +47,14 @@ def create_token(project: Any, deployer: Any) -> Callable[..., Any]:
         return project.MockERC20.deploy(name or symbol, symbol, decimals, sender=deployer)
 
     return _create
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The differential suites' Hypothesis figures (sequences and steps run), for the record."""
+    # The helper module is imported by the suites under a name pytest derives from its path.
+    helpers = [m for name, m in sys.modules.items() if name.endswith("contracts.evmnet")]
+    for tally in (t for m in helpers for t in m.TALLIES.values()):
+        terminalreporter.write_line(
+            f"differential {tally.name}: {tally.sequences} sequences, {tally.steps} steps"
+        )
+        tally.save()
