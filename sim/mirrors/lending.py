@@ -177,7 +177,7 @@ def interest_rates(
 
 @dataclass(frozen=True)
 class ReserveState:
-    """A reserve's accounting state, field for field as getReserveData reports it."""
+    """A reserve's accounting state, field for field as getReserveState reports it."""
 
     liquidity_index: int = RAY
     variable_borrow_index: int = RAY

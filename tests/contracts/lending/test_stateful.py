@@ -89,7 +89,7 @@ def test_pool_invariants_hold_under_random_use(
         def teardown(self) -> None:
             try:
                 for symbol, token in market.tokens.items():
-                    data = pool.getReserveData(token)
+                    data = pool.getReserveState(token)
                     assert data.virtualUnderlyingBalance == token.balanceOf(pool), symbol
                     positions = [pool.getUserReserve(h, token) for h in holders]
                     assert sum(p.scaledSupply for p in positions) == data.scaledTotalSupply, symbol
@@ -264,7 +264,7 @@ def test_pool_invariants_hold_under_random_use(
         def reserves_are_backed(self) -> None:
             now = int(chain.blocks.head.timestamp)
             for symbol, token in market.tokens.items():
-                d = pool.getReserveData(token)
+                d = pool.getReserveState(token)
                 state = market_state(d)
                 claims = ray_mul_floor(
                     d.scaledTotalSupply + d.accruedToTreasury, normalized_income(state, now)
