@@ -52,12 +52,18 @@ class Tally:
     name: str
     sequences: int = 0
     steps: int = 0
+    liquidations: int = 0  # successful liquidationCalls (both markets), where the suite has them
 
     def save(self) -> None:
         counts: dict[str, Any] = {}
         if COUNTS_FILE.is_file():
             counts = json.loads(COUNTS_FILE.read_text())
-        counts[self.name] = {"sequences": self.sequences, "steps": self.steps, "deep": DEEP}
+        counts[self.name] = {
+            "sequences": self.sequences,
+            "steps": self.steps,
+            "liquidations": self.liquidations,
+            "deep": DEEP,
+        }
         COUNTS_FILE.parent.mkdir(parents=True, exist_ok=True)
         COUNTS_FILE.write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n")
 
