@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from sim.chain import TxRequest, Wallet
 from sim.mirrors.lending import (
@@ -44,13 +44,14 @@ from .conftest import (
     STABLE_EMODE_TERMS,
     Markets,
 )
-from .versions import AAVE_V3_0_2, OURS as OUR_RULES, Rules, account, liquidation, normalized_debt
+from .versions import AAVE_V3_0_2, Rules, account, liquidation, normalized_debt
+from .versions import OURS as OUR_RULES
 
 MAX = 2**256 - 1
 SYMBOLS = tuple(LISTINGS)
 PARAMS = {
-    s: ReserveParams(l.decimals, l.ltv, l.liquidation_threshold, l.liquidation_bonus, l.protocol_fee)
-    for s, l in LISTINGS.items()
+    s: ReserveParams(x.decimals, x.ltv, x.liquidation_threshold, x.liquidation_bonus, x.protocol_fee)
+    for s, x in LISTINGS.items()
 }
 EMODE = EModeCategory(*STABLE_EMODE_TERMS, frozenset(STABLE_EMODE_ASSETS), frozenset(STABLE_EMODE_ASSETS))
 POOL = AAVE_POOL
