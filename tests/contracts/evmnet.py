@@ -17,11 +17,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 
-from sim import rpc
-from sim.abi import ERROR_SELECTOR, ContractAbi
-from sim.artifacts import load_artifact
-from sim.chain import Chain, TxRequest, TxResult, Wallet
-from sim.devnet import Devnet
+from sim.node import rpc
+from sim.node.abi import ERROR_SELECTOR, ContractAbi
+from sim.node.artifacts import load_artifact
+from sim.node.chain import Chain, TxRequest, TxResult, Wallet
+from sim.node.devnet import Devnet
 
 ZERO = b"\x00" * 20
 GAS = 8_000_000

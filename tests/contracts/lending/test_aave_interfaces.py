@@ -9,7 +9,7 @@ import ape
 import pytest
 
 from sim.mirrors.lending import normalized_debt, normalized_income
-from sim.npm_artifacts import aave_v3
+from sim.node.npm_artifacts import aave_v3
 
 from .conftest import LISTINGS, Market
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from sim.abi import ContractAbi
-from sim.artifacts import load_artifact
-from sim.chain import TxRequest, Wallet
-from sim.devnet import Devnet, DevnetConfig
-from sim.npm_artifacts import NpmArtifact, aave_v3
+from sim.node.abi import ContractAbi
+from sim.node.artifacts import load_artifact
+from sim.node.chain import TxRequest, Wallet
+from sim.node.devnet import Devnet, DevnetConfig
+from sim.node.npm_artifacts import NpmArtifact, aave_v3
 
 from ..evmnet import DEPLOY_GAS, GAS, Net
 

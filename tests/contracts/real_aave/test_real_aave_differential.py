@@ -24,13 +24,13 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from sim.chain import TxRequest, Wallet
 from sim.mirrors.lending import (
     EModeCategory,
     LiquidationError,
     Position,
     ReserveParams,
 )
+from sim.node.chain import TxRequest, Wallet
 
 from ..evmnet import GAS, campaign, tally
 from .conftest import (

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from sim.abi import ContractAbi
-from sim.artifacts import load_artifact
-from sim.chain import TxRequest, Wallet
-from sim.devnet import Devnet, DevnetConfig
-from sim.npm_artifacts import uniswap_v2
+from sim.node.abi import ContractAbi
+from sim.node.artifacts import load_artifact
+from sim.node.chain import TxRequest, Wallet
+from sim.node.devnet import Devnet, DevnetConfig
+from sim.node.npm_artifacts import uniswap_v2
 
 from ..evmnet import Net
 

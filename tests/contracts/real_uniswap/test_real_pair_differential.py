@@ -18,9 +18,9 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from sim.abi import PANIC_SELECTOR
-from sim.chain import Log, TxRequest, Wallet
 from sim.mirrors.cpmm import get_amount_out
+from sim.node.abi import PANIC_SELECTOR
+from sim.node.chain import Log, TxRequest, Wallet
 
 from ..evmnet import ZERO, campaign, custom_error, error_string, tally
 from .conftest import BORROWER_ABI, FACTORY_ABI, OUR_PAIR_ABI, PAIR_ABI, ROLES, TOKEN_ABI, Pairs, Side

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sim.paths import REPO_ROOT
+from sim.node.paths import REPO_ROOT
 
 NODE_MODULES = REPO_ROOT / "node_modules"
 UNISWAP_V2_BUILD = NODE_MODULES / "@uniswap" / "v2-core" / "build"
