@@ -53,6 +53,7 @@ class Tally:
     sequences: int = 0
     steps: int = 0
     liquidations: int = 0  # successful liquidationCalls (both markets), where the suite has them
+    seen: dict[str, int] = field(default_factory=dict)  # how often each branch the suite asserts on ran
 
     def save(self) -> None:
         counts: dict[str, Any] = {}
@@ -62,6 +63,7 @@ class Tally:
             "sequences": self.sequences,
             "steps": self.steps,
             "liquidations": self.liquidations,
+            "seen": self.seen,
             "deep": DEEP,
         }
         COUNTS_FILE.parent.mkdir(parents=True, exist_ok=True)

@@ -284,6 +284,29 @@ def deploy_our_market(net: Net, tokens: dict[str, bytes], oracle: bytes, treasur
     return pool
 
 
+USER_FUNDS = 10**40  # token units minted to every user and flash receiver: no sequence runs out
+
+
+def fund(net: Net, tokens: dict[str, bytes], holders: list[bytes], spenders: dict[bytes, bytes]) -> None:
+    """Mints USER_FUNDS of every token to every holder; each wallet in `spenders` approves its market's pool."""
+    admin = net.deployer
+    net.setup(
+        [
+            _tx(admin, token, OURS["MockERC20"], "mint", holder, USER_FUNDS)
+            for token in tokens.values()
+            for holder in holders
+        ]
+    )
+    wallets = {w.address: w for w in net.wallets}
+    net.setup(
+        [
+            _tx(wallets[owner], token, OURS["MockERC20"], "approve", pool, 2**256 - 1)
+            for token in tokens.values()
+            for owner, pool in spenders.items()
+        ]
+    )
+
+
 @pytest.fixture(scope="module")
 def markets() -> Iterator[Markets]:
     with Devnet(DevnetConfig(accounts=16)) as devnet:
@@ -306,6 +329,13 @@ def markets() -> Iterator[Markets]:
             a_tokens[symbol] = _address(data[8])
             debt_tokens[symbol] = _address(data[10])
         receivers = (net.deploy_ours("TestFlashReceiver", real), net.deploy_ours("TestFlashReceiver", ours))
+        real_users, our_users = tuple(net.wallets[2:5]), tuple(net.wallets[5:8])
+        fund(
+            net,
+            tokens,
+            [w.address for w in (*real_users, *our_users)] + list(receivers),
+            {**{w.address: real for w in real_users}, **{w.address: ours for w in our_users}},
+        )
         yield Markets(
             net,
             tokens,
@@ -316,7 +346,7 @@ def markets() -> Iterator[Markets]:
             a_tokens,
             debt_tokens,
             treasury,
-            tuple(net.wallets[2:8]),
-            tuple(net.wallets[8:14]),
+            real_users,
+            our_users,
             receivers,
         )
