@@ -206,12 +206,16 @@ interface IPoolErrors {
 
 /// @title IPool
 /// @notice An Aave v3-style lending pool: same function signatures, argument order and events as Aave v3's IPool
-///         for what it implements, so Aave bots' calls work unchanged. Mechanics follow Aave v3.5: scaled balances
+///         for what it implements, so Aave bots' calls work unchanged. Mechanics follow Aave v3.3: scaled balances
 ///         with a linear liquidity index and a compounded variable-borrow index accrued on every action, a kinked
-///         rate model, reserve factor to the treasury, cross-collateral health factor, e-mode categories, the v3.3
-///         close factor and dust rule, and v3.3 bad-debt write-off into a per-reserve deficit. Rounding is always in
-///         the protocol's favour: supply credits round down, withdrawals burn rounded up, debt mints round up and
-///         burns round down; collateral is valued rounded down and debt rounded up.
+///         rate model, reserve factor to the treasury, the health factor (collateral times its value-weighted
+///         average liquidation threshold in bps, over the debt), e-mode categories, the close factor and dust rule,
+///         and bad-debt write-off into a per-reserve deficit. Two deliberate departures from v3.3, each pinned by the
+///         differential test against Aave's bytecode (tests/contracts/real_aave; docs/interfaces.md lists them):
+///         rounding is always in the protocol's favour where Aave rounds half up (supply credits round down,
+///         withdrawals burn rounded up, debt mints round up and burns round down; collateral is valued rounded down
+///         and debt rounded up), and the borrow index compounds as 1 + x + x^2/2 + x^3/6 of x = rate * dt / year
+///         where Aave expands per-second compounding binomially.
 /// @dev Amounts are in the asset's own units; "base" values are USD with 8 decimals (the oracle's unit); rates and
 ///      indexes are RAY; ltv, thresholds, bonus and fees are bps. Supply and debt live in the pool (no aToken or
 ///      debt-token contracts): see getUserReserve.

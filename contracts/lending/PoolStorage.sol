@@ -210,7 +210,7 @@ abstract contract PoolStorage is Owned, IPoolEvents, IPoolErrors {
     // ------------------------------------------------------------------ account health
 
     /// @dev Collateral and debt in base currency, weighted LTV and threshold, and the health factor, with
-    ///      collateral rounded down and debt rounded up (Aave v3.5's GenericLogic).
+    ///      collateral rounded down and debt rounded up (Aave v3.3's GenericLogic, which rounds the debt down).
     function _accountData(address user) internal view returns (AccountData memory d) {
         uint256 config = _userConfig[user];
         if (config == 0) {
