@@ -22,6 +22,25 @@ def theirs(abi: tuple[dict[str, object], ...]) -> dict[bytes, Function]:
     return {f.selector: f for f in ContractAbi.from_abi(abi).functions.values()}
 
 
+def wire(types: tuple[str, ...]) -> tuple[str, ...]:
+    """The types as the ABI encodes them: a static tuple is its members in place (Aave returns the user
+    configuration as a one-word struct, byte for byte a uint256)."""
+    out: list[str] = []
+    for t in types:
+        dynamic = "string" in t or "bytes" in t.replace("bytes32", "") or "[]" in t
+        if t.startswith("(") and t.endswith(")") and not dynamic:
+            depth, start = 0, 1
+            for i, c in enumerate(t[1:-1], start=1):
+                depth += {"(": 1, ")": -1}.get(c, 0)
+                if c == "," and depth == 0:
+                    out += wire((t[start:i],))
+                    start = i + 1
+            out += wire((t[start:-1],))
+        else:
+            out.append(t)
+    return tuple(out)
+
+
 def aave(interface: str) -> dict[bytes, Function]:
     return theirs(aave_v3(f"interfaces/{interface}.sol/{interface}").abi)
 
