@@ -29,6 +29,7 @@ from sim.node.artifacts import load_artifact
 from sim.node.chain import Chain, TxRequest, Wallet
 from sim.node.devnet import Devnet, DevnetConfig
 from sim.node.events import Decoder
+from sim.node.npm_artifacts import package_version
 from sim.node.rpc import DevnetUnreachable
 from sim.node.versions import anvil_version, package_versions, solc_version
 from sim.outputs.metrics import Metrics
@@ -185,7 +186,17 @@ def _manifest(
         "packages": package_versions(),
         "bytecode_sha256": {n: load_artifact(n).runtime_sha256 for n in names},
         "addresses": market.addresses(),
+        **_real_bytecode(scenario),
     }
+
+
+def _real_bytecode(scenario: Scenario) -> dict[str, Any]:
+    """Which pools run a real protocol's bytecode from npm instead of ours (absent when none does)."""
+    pools = [p.name for p in scenario.all_pools() if p.implementation == "uniswap_v2"]
+    if not pools:
+        return {}
+    package = f"@uniswap/v2-core@{package_version('@uniswap/v2-core')}"
+    return {"real_bytecode": {f"pool:{name}": f"{package} UniswapV2Pair" for name in pools}}
 
 
 def _stableswap_params(scenario: Scenario) -> dict[str, tuple[int, int, int]]:

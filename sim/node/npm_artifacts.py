@@ -59,6 +59,12 @@ def _read(path: Path, package: str) -> dict[str, Any]:
     return data
 
 
+def package_version(package: str) -> str:
+    """The installed version of an npm package (e.g. `@uniswap/v2-core`), for run manifests."""
+    version: str = _read(NODE_MODULES / package / "package.json", package)["version"]
+    return version
+
+
 @cache
 def uniswap_v2(name: str) -> NpmArtifact:
     """`UniswapV2Factory`, `UniswapV2Pair`, `IUniswapV2Pair`...: the artifacts of `@uniswap/v2-core`."""
