@@ -22,6 +22,10 @@ MAX_ITERATIONS = 255
 MAX_A = 10**6
 MAX_A_CHANGE = 10
 MIN_RAMP_TIME = 86_400
+MA_EXP_TIME = 866  # the price EMA's time constant (s): NG's factory default, a 600 s half-life
+MIN_EXPONENT = -41_446_531_673_892_822_313  # exp_wad is 0 at or below (the result is under 0.5 wei)
+MAX_EXPONENT = 135_305_999_368_893_231_589  # exp_wad overflows int256 from here
+LN2_Q96 = 54_916_777_467_707_473_351_141_471_128  # ln 2 * 2^96
 
 
 class StableSwapError(ValueError):
@@ -55,6 +59,52 @@ def _u256(value: int) -> int:
 
 def _settled(current: int, previous: int) -> bool:
     return abs(current - previous) <= 1
+
+
+# ---------------------------------------------------------------- ExpMath (NG's exp)
+
+
+def _sdiv(a: int, b: int) -> int:
+    """EVM sdiv: the quotient truncated towards zero (Python's // floors)."""
+    quotient = abs(a) // abs(b)
+    return quotient if (a >= 0) == (b >= 0) else -quotient
+
+
+def exp_wad(x: int) -> int:
+    """ExpMath.expWad / NG's exp: e^(x/1e18) * 1e18 rounded down, with the contract's exact integer steps."""
+    if x <= MIN_EXPONENT:
+        return 0
+    if x >= MAX_EXPONENT:
+        raise StableSwapError("ExpOverflow")
+    v = _sdiv(x << 78, 5**18)
+    k = (_sdiv(v << 96, LN2_Q96) + 2**95) >> 96
+    v -= k * LN2_Q96
+    y = (
+        ((v + 1_346_386_616_545_796_478_920_950_773_328) * v) >> 96
+    ) + 57_155_421_227_552_351_082_224_309_758_442
+    p = (
+        (((y + v - 94_201_549_194_550_492_254_356_042_504_812) * y) >> 96)
+        + 28_719_021_644_029_726_153_956_944_680_412_240
+    ) * v + (4_385_272_521_454_847_904_659_076_985_693_276 << 96)
+    q = (
+        ((v - 2_855_989_394_907_223_263_936_484_059_900) * v) >> 96
+    ) + 50_020_603_652_535_783_019_961_831_881_945
+    q = ((q * v) >> 96) - 533_845_033_583_426_703_283_633_433_725_380
+    q = ((q * v) >> 96) + 3_604_857_256_930_695_427_073_651_918_091_429
+    q = ((q * v) >> 96) - 14_423_608_567_350_463_180_887_372_962_807_573
+    q = ((q * v) >> 96) + 26_449_188_498_355_588_339_934_803_723_976_023
+    r = _sdiv(p, q)
+    return ((r % 2**256) * 3_822_833_074_963_236_453_042_738_258_902_158_003_155_416_615_667 % 2**256) >> (
+        195 - k
+    )
+
+
+def moving_average(spot: int, ema: int, last_time: int, t: int) -> int:
+    """NG's _calc_moving_average: the EMA moved towards `spot` by 1 - e^(-dt/MA_EXP_TIME) for dt = t - last_time."""
+    if last_time >= t:
+        return ema
+    alpha = exp_wad(-((t - last_time) * PRECISION // MA_EXP_TIME))
+    return (spot * (PRECISION - alpha) + ema * alpha) // PRECISION
 
 
 # ---------------------------------------------------------------- StableSwapMath
@@ -172,11 +222,17 @@ class StableSwapState:
     balances: list[int] = field(default_factory=list)
     admin_balances: list[int] = field(default_factory=list)
     total_supply: int = 0
+    # The price oracle, per coin k >= 1: the last spot price and the EMA as of ma_last_time (NG's packed pairs).
+    last_prices: list[int] = field(default_factory=list)
+    ema_prices: list[int] = field(default_factory=list)
+    ma_last_time: int = 0
 
     def __post_init__(self) -> None:
         n = len(self.rates)
         self.balances = self.balances or [0] * n
         self.admin_balances = self.admin_balances or [0] * n
+        self.last_prices = self.last_prices or [PRECISION] * (n - 1)
+        self.ema_prices = self.ema_prices or [PRECISION] * (n - 1)
 
     @classmethod
     def create(cls, decimals: Sequence[int], a: int, fee: int, offpeg_fee_multiplier: int) -> StableSwapState:
@@ -204,6 +260,32 @@ class StableSwapState:
         return get_D(self.xp(), self.amp(t))
 
 
+def upkeep_oracle(state: StableSwapState, xp: Sequence[int], amp: int, d: int, t: int) -> None:
+    """StableSwapPool._upkeepOracle at time t: every EMA brought up to t, then the spot prices at xp and d (capped
+    at 2e18) become the last prices."""
+    for k, spot in enumerate(spot_prices(xp, amp, d)):
+        if spot == 0:
+            continue
+        state.ema_prices[k] = moving_average(state.last_prices[k], state.ema_prices[k], state.ma_last_time, t)
+        state.last_prices[k] = min(spot, 2 * PRECISION)
+    state.ma_last_time = max(state.ma_last_time, t)
+
+
+def price_oracle(state: StableSwapState, i: int, t: int) -> int:
+    """price_oracle(i) at time t: the EMA of coin i+1's price in coin 0 as of t."""
+    if not 0 <= i < state.n - 1:
+        raise StableSwapError("CoinIndexOutOfRange")
+    return moving_average(state.last_prices[i], state.ema_prices[i], state.ma_last_time, t)
+
+
+def _upkeep_after(
+    state: StableSwapState, amounts: Sequence[int], fees: Sequence[int], deposit: bool, d: int, t: int
+) -> None:
+    """The prices an imbalanced deposit or withdrawal records: at its balances less the full fees, against d."""
+    moved = [(b + a if deposit else b - a) - f for b, a, f in zip(state.balances, amounts, fees, strict=True)]
+    upkeep_oracle(state, to_xp(state.rates, moved), state.amp(t), d, t)
+
+
 def _check_pair(state: StableSwapState, i: int, j: int) -> None:
     if i == j:
         raise StableSwapError("SameCoin")
@@ -214,11 +296,19 @@ def _check_pair(state: StableSwapState, i: int, j: int) -> None:
 
 def _swap_out(state: StableSwapState, i: int, j: int, x: int, xp: list[int], amp: int) -> tuple[int, int]:
     """(dy before fee, fee), both in xp, of moving coin i's xp to x."""
+    dy, fee, _, _ = _swap_out_with_curve(state, i, j, x, xp, amp)
+    return dy, fee
+
+
+def _swap_out_with_curve(
+    state: StableSwapState, i: int, j: int, x: int, xp: list[int], amp: int
+) -> tuple[int, int, int, int]:
+    """(dy before fee, fee, coin j's new xp, D before the swap)."""
     d = get_D(xp, amp)
     y = get_y(i, j, x, xp, amp, d)
     dy = _sub(_sub(xp[j], y), 1)
     rate = dynamic_fee((xp[i] + x) // 2, (xp[j] + y) // 2, state.fee, state.offpeg_fee_multiplier)
-    return dy, dy * rate // FEE_DENOMINATOR
+    return dy, dy * rate // FEE_DENOMINATOR, y, d
 
 
 def get_dy(state: StableSwapState, i: int, j: int, dx: int, t: int) -> int:
@@ -250,12 +340,15 @@ def exchange(state: StableSwapState, i: int, j: int, dx: int, t: int, min_dy: in
         raise StableSwapError("ZeroAmount")
     xp = state.xp()
     x = xp[i] + dx * state.rates[i] // PRECISION
-    dy_xp, fee_xp = _swap_out(state, i, j, x, xp, state.amp(t))
+    amp = state.amp(t)
+    dy_xp, fee_xp, y, d = _swap_out_with_curve(state, i, j, x, xp, amp)
     dy = _sub(dy_xp, fee_xp) * PRECISION // state.rates[j]
     if dy < min_dy:
         raise StableSwapError("InsufficientOutput", f"{dy} < {min_dy}")
     admin_fee = fee_xp * ADMIN_FEE // FEE_DENOMINATOR * PRECISION // state.rates[j]
     new_j = _sub(state.balances[j], dy + admin_fee)
+    xp[i], xp[j] = x, y
+    upkeep_oracle(state, xp, amp, d, t)
     state.balances[i] += dx
     state.balances[j] = new_j
     state.admin_balances[j] += admin_fee
@@ -318,6 +411,8 @@ def add_liquidity_with_fees(
     minted = d1 if supply == 0 else supply * _sub(d2, d0) // d0
     if minted < min_mint_amount:
         raise StableSwapError("InsufficientMint", f"{minted} < {min_mint_amount}")
+    if supply != 0:
+        _upkeep_after(state, amounts, fees, True, d2, t)
     admin_fees = [fee * ADMIN_FEE // FEE_DENOMINATOR for fee in fees]
     state.balances = [
         _sub(b + amount, a) for b, amount, a in zip(state.balances, amounts, admin_fees, strict=True)
@@ -356,6 +451,14 @@ def remove_liquidity(
 
 def _withdraw_one_coin(state: StableSwapState, burn_amount: int, i: int, t: int) -> tuple[int, int]:
     """(coins paid, fee in coin i) for burning burn_amount shares into coin i alone."""
+    dy, fee, _, _ = _withdraw_one_coin_with_curve(state, burn_amount, i, t)
+    return dy, fee
+
+
+def _withdraw_one_coin_with_curve(
+    state: StableSwapState, burn_amount: int, i: int, t: int
+) -> tuple[int, int, int, int]:
+    """(coins paid, fee in coin i, coin i's xp after it before fees, D after it)."""
     if not 0 <= i < state.n:
         raise StableSwapError("CoinIndexOutOfRange")
     amp = state.amp(t)
@@ -379,7 +482,7 @@ def _withdraw_one_coin(state: StableSwapState, burn_amount: int, i: int, t: int)
     dy_xp = _sub(xp_reduced[i], get_y_D(amp, i, xp_reduced, d1))
     dy_no_fee = _sub(xp[i], new_y) * PRECISION // state.rates[i]
     dy = _sub(dy_xp, 1) * PRECISION // state.rates[i]
-    return dy, _sub(dy_no_fee, dy)
+    return dy, _sub(dy_no_fee, dy), new_y, d1
 
 
 def calc_withdraw_one_coin(state: StableSwapState, burn_amount: int, i: int, t: int) -> int:
@@ -393,12 +496,16 @@ def remove_liquidity_one_coin(
     """Burns shares for coin i alone at time t; returns the coins paid."""
     if burn_amount == 0:
         raise StableSwapError("ZeroAmount")
-    dy, fee = _withdraw_one_coin(state, burn_amount, i, t)
+    dy, fee, new_y, d1 = _withdraw_one_coin_with_curve(state, burn_amount, i, t)
     if dy < min_received:
         raise StableSwapError("InsufficientOutput", f"{dy} < {min_received}")
     admin_fee = fee * ADMIN_FEE // FEE_DENOMINATOR
     supply = _sub(state.total_supply, burn_amount)
-    state.balances[i] = _sub(state.balances[i], dy + admin_fee)
+    balance = _sub(state.balances[i], dy + admin_fee)
+    xp = state.xp()
+    xp[i] = new_y
+    upkeep_oracle(state, xp, state.amp(t), d1, t)
+    state.balances[i] = balance
     state.admin_balances[i] += admin_fee
     state.total_supply = supply
     return dy
@@ -417,9 +524,9 @@ def remove_liquidity_imbalance(
         raise StableSwapError("ExcessiveBurn", f"{burned} > {max_burn_amount}")
     new_supply = _sub(supply, burned)
     admin_fees = [fee * ADMIN_FEE // FEE_DENOMINATOR for fee in fees]
-    state.balances = [
-        _sub(b, amount + a) for b, amount, a in zip(state.balances, amounts, admin_fees, strict=True)
-    ]
+    balances = [_sub(b, amount + a) for b, amount, a in zip(state.balances, amounts, admin_fees, strict=True)]
+    _upkeep_after(state, amounts, fees, False, d2, t)
+    state.balances = balances
     state.admin_balances = [b + a for b, a in zip(state.admin_balances, admin_fees, strict=True)]
     state.total_supply = new_supply
     return burned
