@@ -22,6 +22,11 @@ WAD = 10**18
 SPOT_AFTER_DUMP = 1_008_777_287_096_498_412  # the spot NG records for the 500,000 USDC sale
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _module_fixtures_first(deploy_pool: Any, fund: Any, usdc: Any, usdt: Any, mirror_of: Any) -> None:
+    """Module fixtures before the function-scoped pool, so ape's isolation never has to rebase them."""
+
+
 @pytest.fixture
 def pool(deploy_pool: Any, fund: Any, usdc: Any, usdt: Any, alice: Any, bob: Any, chain: Any) -> Any:
     pool = deploy_pool([usdc, usdt])
