@@ -17,12 +17,13 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export APE_DATA_FOLDER := $(CURDIR)/.ape
 OUT ?= out/oct10_2025
 
-.PHONY: help setup check-prereqs test lint typecheck compile pytest demo compare clean
+.PHONY: help setup check-prereqs test lint typecheck compile pytest fuzz demo compare clean
 
 help:
 	@echo "make demo   - set up, then run the October 2025 scenario on an auto-started anvil (outputs in $(OUT))"
 	@echo "make test   - set up, then lint, type check, compile and run the test suite on anvil"
 	@echo "make compare - the October 2025 mitigations comparison (outputs in out/oct10_2025_compare)"
+	@echo "make fuzz   - deep invariant campaigns: every state machine 1,000 examples x 50 steps (hours on anvil)"
 	@echo "make setup  - only install (.venv, node_modules, compiler link); idempotent"
 
 check-prereqs:
@@ -77,6 +78,14 @@ pytest: compile
 	exit $$rc
 
 test: lint typecheck pytest
+
+# Deep invariant campaigns (tests/fuzz_profiles.py): every Hypothesis state machine 1,000 examples x 50 steps,
+# randomised, shrinking on, every invariant after every step; prints the examples and steps each machine ran.
+# FUZZ_ARGS narrows it (FUZZ_ARGS="-k venue"); CASCADE_FUZZ_EXAMPLES=N time-boxes it with fewer examples.
+fuzz: compile
+	@rc=0; CASCADE_FUZZ=deep $(BIN)/ape test tests -m fuzz $(FUZZ_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: no state machine matched (exit 5): check FUZZ_ARGS." >&2; fi; \
+	exit $$rc
 
 # The main job: the October 2025 scenario on an auto-started anvil; outputs (and the report) in $(OUT).
 demo: compile

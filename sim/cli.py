@@ -89,6 +89,19 @@ def devnet(port: int, host: str, accounts: int, balance: int, block_time: float 
         node.stop()
 
 
+def unexpected(exc: BaseException, out_dir: Path) -> str:
+    """One paragraph for an error nobody foresaw: what it was, where the results so far are, what to do."""
+    state = (
+        f"the outputs written so far are in {out_dir} (its summary.json says how far the run got)"
+        if (out_dir / "summary.json").exists()
+        else f"nothing was written to {out_dir}"
+    )
+    return (
+        f"the run stopped on an unexpected error ({type(exc).__name__}: {exc}); {state}. Run again with --debug "
+        "for the traceback, and report it with the scenario file if it looks like a bug."
+    )
+
+
 def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     for item in values:
@@ -116,6 +129,7 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
 @click.option(
     "--trace-reverts", is_flag=True, help="Record each reverted transaction's decoded reason (slower)."
 )
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
 def run(
     scenario: Path,
     seed: int | None,
@@ -125,12 +139,13 @@ def run(
     sets: tuple[str, ...],
     no_progress: bool,
     trace_reverts: bool,
+    debug: bool,
 ) -> None:
     """Deploy SCENARIO's market on a devnet, run its agents block by block and write the outputs."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from sim.report.summary_table import print_summary
-    from sim.run import RunFailed, RunOptions
+    from sim.run import RunFailed, RunInputError, RunOptions
     from sim.run import run as run_scenario
     from sim.scenario.pricepaths import CsvPathError
     from sim.scenario.schema import ScenarioError
@@ -159,12 +174,16 @@ def run(
     try:
         with progress:
             summary = run_scenario(options)
-    except (ScenarioError, CsvPathError) as exc:
+    except (ScenarioError, CsvPathError, RunInputError, RunFailed, DevnetError, ToolchainMissing) as exc:
         raise click.ClickException(str(exc)) from None
-    except RunFailed as exc:
-        raise click.ClickException(str(exc)) from None
-    except (DevnetError, ToolchainMissing) as exc:
-        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            f"interrupted: the finished blocks are in {target} and its summary.json says how far the run got."
+        ) from None
+    except Exception as exc:
+        if debug:
+            raise
+        raise click.ClickException(unexpected(exc, target)) from None
     print_summary(summary)
     from sim.report.plots import plot_overview
     from sim.report.run_report import write_report
@@ -199,6 +218,7 @@ class BatchSettings:
 
     def executor(self) -> Any:
         from sim.analysis.batch import make_executor
+        from sim.run import run_task
 
         scheduler = self.scheduler
         if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
@@ -207,7 +227,7 @@ class BatchSettings:
                 "(e.g. tcp://10.0.0.5:8786).",
                 param_hint="--scheduler",
             )
-        return make_executor(self.workers, scheduler, self.retries)
+        return make_executor(runner=run_task, workers=self.workers, scheduler=scheduler, retries=self.retries)
 
 
 def _batch_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -306,14 +326,14 @@ def compare(
         raise click.UsageError("give at least one --variant NAME:KEY=VALUE,... or a --variants FILE.")
     target = batch.out_dir or Path("out") / f"{scenario.stem}_compare"
     shown, outcomes = run_compare(
-        scenario,
-        variants,
-        target,
-        batch.executor(),
-        lambda message: None,
-        seed,
-        blocks,
-        not batch.no_progress,
+        scenario=scenario,
+        variants=variants,
+        out_dir=target,
+        executor=batch.executor(),
+        notify=lambda message: None,
+        seed=seed,
+        blocks=blocks,
+        show_progress=not batch.no_progress,
     )
     print_comparison(shown, outcomes)
     click.echo(f"comparison: {target / 'comparison.html'} (data: comparison.csv, comparison.json)")
@@ -346,15 +366,15 @@ def sweep(scenario: Path, grid_specs: tuple[str, ...], seeds: int, batch: BatchS
     target = batch.out_dir or Path("out") / f"{scenario.stem}_sweep"
     axes = [parse_axis(spec) for spec in grid_specs]
     outcomes = run_sweep(
-        scenario,
-        axes,
-        seeds,
-        target,
-        batch.executor(),
-        lambda message: None,
-        batch.blocks,
-        batch.seed,
-        not batch.no_progress,
+        scenario=scenario,
+        axes=axes,
+        seeds=seeds,
+        out_dir=target,
+        executor=batch.executor(),
+        notify=lambda message: None,
+        blocks=batch.blocks,
+        seed=batch.seed,
+        show_progress=not batch.no_progress,
     )
     failed = [o for o in outcomes if o.status != "completed"]
     click.echo(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs completed")

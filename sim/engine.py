@@ -15,11 +15,15 @@ from sim.analysis.attribution import Attribution
 from sim.node.chain import Chain, TxRequest
 from sim.node.events import Decoder
 from sim.outputs.metrics import Metrics
-from sim.outputs.recorder import Recorder
+from sim.outputs.outcomes import AgentOutcomes
+from sim.outputs.positions import Positions
+from sim.outputs.recorder import Recorder, signals_deferred
+from sim.scenario.streams import Streams
+from sim.world.liquidations import liquidations_in
 from sim.world.world import World
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Engine:
     chain: Chain
     world: World
@@ -30,9 +34,11 @@ class Engine:
     reference: dict[str, npt.NDArray[np.float64]]
     start_timestamp: int
     seconds_per_block: float
-    rng: np.random.Generator
+    streams: Streams
     trace_reverts: bool = False
     attribution: Attribution | None = None
+    outcomes: AgentOutcomes | None = None
+    positions: Positions | None = None
     txs_sent: int = 0
     last_block_hash: str = ""
     gas: dict[str, list[int]] = field(default_factory=dict)
@@ -45,19 +51,24 @@ class Engine:
     def __post_init__(self) -> None:
         # Stable order: priority (bots bidding gas, keepers) first, then the population order.
         self._order = sorted((a for a in self.agents if not a.passive), key=lambda a: -a.priority)
+        self._rngs = [self.streams.agent(a.name) for a in self._order]
 
     def timestamp_of(self, block: int) -> int:
         return self.start_timestamp + round(block * self.seconds_per_block)
 
     def step(self, block: int) -> None:
+        """One block, each step one call into one room: prices -> agents -> chain -> decode -> world ->
+        liquidations -> attribution and metrics -> recorder."""
         world = self.world
-        world.block = block
-        world.timestamp = self.timestamp_of(block)
-        world.reference = {asset: float(path[block]) for asset, path in self.reference.items()}
+        world.begin(
+            block,
+            self.timestamp_of(block),
+            {asset: float(path[block]) for asset, path in self.reference.items()},
+        )
         clock = time.perf_counter()
         txs: list[TxRequest] = []
-        for agent in self._order:
-            txs.extend(agent.act(world, self.rng))
+        for agent, rng in zip(self._order, self._rngs, strict=True):
+            txs.extend(agent.act(world, rng))
         clock = self._lap("agents", clock)
         result = self.chain.send_block(txs, timestamp=world.timestamp)
         clock = self._lap("chain", clock)
@@ -67,16 +78,28 @@ class Engine:
             if self.trace_reverts
             else None
         )
-        events = self.decoder.decode(result, reasons, step=block)
-        world.apply(events)
-        clock = self._lap("decode", clock)
-        world.refresh(self.chain)
-        clock = self._lap("reads", clock)
-        records = self.attribution.observe(block, events) if self.attribution is not None else []
-        self.metrics.observe(block, world, events, len(txs))
-        self.recorder.block(
-            [e.record() for e in events], self.metrics.row(block, world), [r.row() for r in records]
-        )
+        # From here the block is folded in and recorded as a whole: Ctrl-C or SIGTERM wait for its end.
+        with signals_deferred():
+            events = self.decoder.decode(result, reasons, step=block)
+            world.apply(events)
+            clock = self._lap("decode", clock)
+            world.refresh(self.chain)
+            clock = self._lap("reads", clock)
+            liquidations = liquidations_in(events, world)
+            records = (
+                self.attribution.observe(block, events, liquidations=liquidations, prices=world.oracle_prices)
+                if self.attribution is not None
+                else []
+            )
+            self.metrics.observe(block, world, events, liquidations, len(txs))
+            if self.outcomes is not None:
+                self.outcomes.sent(tx.tag for tx in txs)
+                self.outcomes.observe(events, liquidations, world)
+            positions = self.positions.changed(block, world) if self.positions is not None else []
+            self.recorder.block(
+                [e.record() for e in events], self.metrics.row(), [r.row() for r in records], positions
+            )
+            self.blocks_done += 1
         self._lap("record", clock)
         for tx in result.txs:
             if tx.success:
@@ -85,7 +108,6 @@ class Engine:
                 )
         self.txs_sent += len(txs)
         self.last_block_hash = result.hash
-        self.blocks_done += 1
 
     def _lap(self, phase: str, since: float) -> float:
         now = time.perf_counter()

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
+import math
 import os
 import statistics
 import time
@@ -12,37 +12,43 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 import numpy.typing as npt
 
 from sim import __version__
 from sim.agents.base import AnyAgent, SetupContext
-from sim.agents.population import build_agents
+from sim.agents.population import bind_agents, draw_agents
+from sim.analysis.batch import RunTask
 from sim.analysis.probes import build_attribution
 from sim.engine import Engine
-from sim.market.builder import FEE_DENOMINATOR, QUOTE_LOAN_MARGIN_BPS, Market, MarketBuilder
-from sim.mirrors.lending import EModeCategory, ReserveParams
+from sim.market.builder import Market, MarketBuilder, twap_sources
 from sim.node import rpc
-from sim.node.abi import describe_revert
 from sim.node.artifacts import load_artifact
-from sim.node.chain import Chain, TxRequest, Wallet
-from sim.node.devnet import Devnet, DevnetConfig
+from sim.node.chain import Chain, TxRequest, Wallet, checksum
+from sim.node.contracts import revert_reason
+from sim.node.devnet import Devnet, DevnetConfig, DevnetError
 from sim.node.events import Decoder
 from sim.node.npm_artifacts import package_version
 from sim.node.rpc import DevnetUnreachable
 from sim.node.versions import anvil_version, package_versions, solc_version
 from sim.outputs.metrics import Metrics
+from sim.outputs.outcomes import AgentOutcomes
 from sim.outputs.pnl import PnlBook
+from sim.outputs.positions import Positions
 from sim.outputs.recorder import Recorder, write_json
+from sim.scenario.loading import load_scenario
 from sim.scenario.pricepaths import realize
-from sim.scenario.schema import Scenario, load_scenario
-from sim.world.lending import LendingView
-from sim.world.synthetic import SyntheticView
-from sim.world.venue import VenueView
+from sim.scenario.schema import Scenario
+from sim.scenario.streams import Streams
+from sim.world.build import build_world
 from sim.world.world import World
 
 SETUP_BLOCK_TXS = 1_500
+# The devnet's genesis comes this long (plus the longest TWAP window) before the scenario's start: room for
+# the deployment's blocks, one second apart.
+GENESIS_ROOM_S = 3_600
 # anvil's first account: the funder that deploys and owns everything (anvil's standard test mnemonic).
 FUNDER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 
@@ -64,15 +70,20 @@ class RunOptions:
 
 
 def reference_paths(
-    scenario: Scenario, blocks: int, rng: np.random.Generator, base_dir: Path
+    scenario: Scenario, blocks: int, streams: Streams, base_dir: Path
 ) -> dict[str, npt.NDArray[np.float64]]:
-    """Each asset's reference USD price per block: its path, else its underlying's path times its rate (an LST),
-    else flat at its start price."""
+    """Each asset's reference USD price per block: its path (drawn from the asset's own stream), else its
+    underlying's path times its rate (an LST), else flat at its start price."""
     paths: dict[str, npt.NDArray[np.float64]] = {}
     for asset in sorted(scenario.price_paths):
         path = scenario.price_paths[asset]
         paths[asset] = realize(
-            path, scenario.assets[asset].price, blocks, scenario.seconds_per_block, rng, base_dir
+            path,
+            scenario.assets[asset].price,
+            blocks,
+            scenario.seconds_per_block,
+            streams.price_path(asset),
+            base_dir,
         )
     for asset, spec in scenario.assets.items():
         if asset in paths:
@@ -84,57 +95,15 @@ def reference_paths(
     return paths
 
 
-def _views(scenario: Scenario, market: Market, world: World) -> None:
-    for spec in scenario.lending:
-        params = {
-            r.asset: ReserveParams(
-                decimals=market.decimals[r.asset],
-                ltv=round(r.ltv * 10_000) if r.collateral else 0,
-                liquidation_threshold=round(r.liquidation_threshold * 10_000) if r.collateral else 0,
-                liquidation_bonus=round(r.liquidation_bonus * 10_000) if r.collateral else 0,
-                liquidation_protocol_fee=round(r.protocol_fee * 10_000),
-            )
-            for r in spec.reserves
-        }
-        emodes = {
-            e.id: EModeCategory(
-                round(e.ltv * 10_000),
-                round(e.liquidation_threshold * 10_000),
-                round(e.liquidation_bonus * 10_000),
-                frozenset(e.assets),
-                frozenset(e.assets),
-            )
-            for e in spec.emodes
-        }
-        view = LendingView(
-            spec.name,
-            market.contracts[f"lending:{spec.name}"],
-            spec.name,
-            [r.asset for r in spec.reserves],
-            params,
-            emodes,
-            world,
-        )
-        world.lending[spec.name] = view
-        world.protocols.append(view)
-        world.oracle_assets[spec.name] = sorted(spec.oracle)
-    if scenario.venue is not None:
-        v = scenario.venue
-        world.venue = VenueView(
-            market.contracts["venue"], v.quote, v.name,
-            {a: round(c.ratio * 10_000) for a, c in v.collateral.items()} | {v.quote: 10_000},
-            {m.asset: (round(m.initial_margin * 10_000), round(m.maintenance_margin * 10_000)) for m in v.markets.values()},
-            {v.quote: QUOTE_LOAN_MARGIN_BPS}, world,
-        )  # fmt: skip
-        world.protocols.append(world.venue)
-        world.oracle_assets[v.name] = sorted({v.quote, *v.collateral, *(m.asset for m in v.markets.values())})
-    if scenario.synthetic is not None:
-        s = scenario.synthetic
-        world.synthetic = SyntheticView(
-            market.contracts["synthetic"], s.symbol, int(s.max_redeem_per_block_usd * 10**18)
-        )
-        world.protocols.append(world.synthetic)
-        world.oracle_assets["synthetic"] = sorted(s.collateral)
+def genesis_lead(scenario: Scenario) -> int:
+    """How long before the scenario's start our devnet begins: room for the deployment's blocks (one second
+    apart), a full window for the TWAP sources to average over, and the window before the start that their
+    first average covers."""
+    return 2 * max_twap_window(scenario) + GENESIS_ROOM_S
+
+
+def max_twap_window(scenario: Scenario) -> int:
+    return max((w for _, _, w in twap_sources(scenario)), default=0)
 
 
 def _setup_agents(
@@ -144,19 +113,24 @@ def _setup_agents(
     agents: list[AnyAgent],
     funder: Wallet,
     gas: dict[str, list[int]],
-) -> None:
+    start: int,
+) -> dict[str, int]:
+    """Open every agent's position one second before the scenario's start: every set-up block carries that
+    same timestamp, so no interest, funding or vesting accrues between them, the mirrors size positions
+    exactly, and block 0 follows a second later. Returns the timeline: `loop_start` (block 0's time: the
+    scenario's start, or a second after the node's clock if it is already past it) and the set-up's blocks."""
     context = SetupContext(world.market, world, funder)
     txs: list[TxRequest] = [tx for agent in agents for tx in agent.setup(context)]
     for agent in agents:
         for label, handle in agent.contracts().items():
             decoder.register(label, handle)
-    for start in range(0, len(txs), SETUP_BLOCK_TXS):
-        block = chain.send_block(txs[start : start + SETUP_BLOCK_TXS])
+    loop_start = max(start, chain.timestamp + 2)
+    blocks = math.ceil(len(txs) / SETUP_BLOCK_TXS)
+    for first in range(0, len(txs), SETUP_BLOCK_TXS):
+        block = chain.send_block(txs[first : first + SETUP_BLOCK_TXS], timestamp=loop_start - 1)
         for result in block.txs:
             if not result.success:
-                reason = describe_revert(
-                    chain.revert_data(result.tx_hash), [h.abi for h in world.market.labelled().values()]
-                )
+                reason = revert_reason(chain.revert_data(result.tx_hash))
                 raise RunFailed(
                     f"agent set-up transaction of {result.request.tag or 'the funder'} reverted in block {block.number} "
                     f"with {reason}: the scenario gives it a position the contracts refuse (check its capital, leverage "
@@ -167,10 +141,17 @@ def _setup_agents(
                 result.gas_used
             )
         world.apply(decoder.decode(block))
+    return {"setup_blocks": blocks, "setup_at": loop_start - 1, "loop_start": loop_start}
 
 
 def _manifest(
-    scenario: Scenario, seed: int, blocks: int, market: Market, options: RunOptions
+    scenario: Scenario,
+    seed: int,
+    blocks: int,
+    market: Market,
+    options: RunOptions,
+    agents: list[AnyAgent],
+    timeline: dict[str, int],
 ) -> dict[str, Any]:
     names = sorted({h.name for h in market.labelled().values()})
     return {
@@ -187,6 +168,15 @@ def _manifest(
         "bytecode_sha256": {n: load_artifact(n).runtime_sha256 for n in names},
         "addresses": market.addresses(),
         **_real_bytecode(scenario),
+        "agents": {
+            a.name: {
+                "kind": a.kind,
+                "address": checksum(a.wallet.address),
+                "contracts": {label: h.hex for label, h in a.contracts().items()},
+            }
+            for a in agents
+        },
+        "timeline": timeline,
     }
 
 
@@ -199,23 +189,12 @@ def _real_bytecode(scenario: Scenario) -> dict[str, Any]:
     return {"real_bytecode": {f"pool:{name}": f"{package} UniswapV2Pair" for name in pools}}
 
 
-def _stableswap_params(scenario: Scenario) -> dict[str, tuple[int, int, int]]:
-    return {
-        p.name: (
-            p.amplification,
-            round(p.fee_bps * FEE_DENOMINATOR / 10_000),
-            round(p.offpeg_fee_multiplier * FEE_DENOMINATOR),
-        )
-        for p in scenario.all_pools()
-        if p.kind == "stableswap"
-    }
-
-
 OUTPUT_FILES = (
     "summary.json",
     "events.jsonl",
     "timeseries.csv",
     "liquidations.csv",
+    "positions.csv",
     "agents.csv",
     "manifest.json",
     "overview.png",
@@ -223,11 +202,62 @@ OUTPUT_FILES = (
 )
 
 
+class RunInputError(ValueError):
+    """A run's option is unusable (its output folder, its node URL); the message names the flag and the fix."""
+
+
 def _clear_outputs(out_dir: Path) -> None:
-    """A run owns its folder: outputs of an earlier run there are removed first, so none can pass for this one's."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name in OUTPUT_FILES:
-        (out_dir / name).unlink(missing_ok=True)
+    """A run owns its folder: outputs of an earlier run there are removed first, so none can pass for this one's.
+    A folder that cannot be written is refused now, before anything runs."""
+    where = f"--out {out_dir}"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RunInputError(
+            f"{where} is a file, not a folder; give a folder path (it is created if missing)."
+        )
+    blocking = next((p for p in out_dir.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise RunInputError(
+            f"{where}: {blocking} is a file, so no folder can be made under it; choose another path."
+        )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in OUTPUT_FILES:
+            (out_dir / name).unlink(missing_ok=True)
+        probe = out_dir / ".cascade-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise RunInputError(
+            f"{where} cannot be written ({exc.strerror or exc}); choose a folder you can write to, or fix its "
+            "permissions."
+        ) from None
+
+
+def _connect(url: str, given: bool) -> Chain:
+    """Connect to the node; a URL the user gave that is not a JSON-RPC node is named with its flag."""
+    try:
+        return Chain(url).connect()
+    except (rpc.RpcError, DevnetUnreachable) as exc:
+        if not given:
+            raise
+        raise RunFailed(
+            f"--rpc {url} does not answer as an Ethereum JSON-RPC node ({exc}); point --rpc at a running anvil "
+            "(`cascade devnet` starts one and prints its URL), or leave --rpc out to let cascade start one."
+        ) from exc
+
+
+def check_rpc_url(url: str) -> None:
+    """A node URL must name its scheme, host and port, as anvil prints it (http://127.0.0.1:8545)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise RunInputError(
+            f"--rpc {url} is not an http(s) URL; give the node's full address with its scheme, such as "
+            f"http://{url if '://' not in url else '127.0.0.1:8545'} (`cascade devnet` prints one)."
+        )
+    try:
+        parsed.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        raise RunInputError(f"--rpc {url}: the port is not a number from 1 to 65535; fix it.") from None
 
 
 def run(options: RunOptions) -> dict[str, Any]:
@@ -236,11 +266,16 @@ def run(options: RunOptions) -> dict[str, Any]:
     Everything that can be checked before a devnet starts is checked first (the scenario, its price paths);
     whatever stops the run later, OUT_DIR keeps every finished block and a summary.json whose `status` and
     `error` say what happened, and a devnet this run started is stopped."""
-    scenario = load_scenario(options.scenario, options.overrides)
+    # --blocks is the scenario's `blocks` field set from the command line: one limit, one message.
+    blocks_set = {"blocks": options.blocks} if options.blocks is not None else {}
+    scenario = load_scenario(options.scenario, {**options.overrides, **blocks_set})
     seed = scenario.seed if options.seed is None else options.seed
-    blocks = options.blocks or scenario.blocks
-    rng = np.random.default_rng(seed)
-    paths = reference_paths(scenario, blocks, rng, options.scenario.parent)
+    blocks = scenario.blocks
+    streams = Streams(seed)
+    paths = reference_paths(scenario, blocks, streams, options.scenario.parent)
+    agents = draw_agents(scenario, streams)  # every drawn parameter checked before anything starts
+    if options.rpc_url is not None:
+        check_rpc_url(options.rpc_url)
     _clear_outputs(options.out_dir)
     started = time.perf_counter()
     devnet: Devnet | None = None
@@ -259,7 +294,7 @@ def run(options: RunOptions) -> dict[str, Any]:
             devnet = Devnet(
                 DevnetConfig(
                     accounts=1,
-                    genesis_timestamp=scenario.start_timestamp - 7 * 86_400,
+                    genesis_timestamp=scenario.start_timestamp - genesis_lead(scenario),
                     base_fee=0,
                     gas_limit=30_000_000_000,
                     extra_args=anvil_args(),
@@ -267,55 +302,62 @@ def run(options: RunOptions) -> dict[str, Any]:
             )
             devnet.start()
             url = devnet.url
-        chain = Chain(url).connect()
+        chain = _connect(url, given=options.rpc_url is not None)
         funder = Wallet.from_hex(FUNDER_KEY)
         chain.sync_nonce(funder)
-        builder = MarketBuilder(scenario, chain, funder, rng)
+        builder = MarketBuilder(scenario, chain, funder, streams)
         market = builder.build()
+        deployed_at = chain.timestamp
+        builder.prime_twaps(at=scenario.start_timestamp - max_twap_window(scenario))
         deploy_gas = dict(builder.deployer.deploy_gas)
-        world = World.create(market)
-        world.reference = {a: s.price for a, s in scenario.assets.items()}
-        world.timestamp = chain.timestamp
-        world.seconds_per_block = scenario.seconds_per_block
-        _views(scenario, market, world)
+        world = build_world(scenario=scenario, market=market, chain=chain, funder=funder.address)
         decoder = Decoder()
         for label, handle in market.labelled().items():
             decoder.register(label, handle)
-        agents = build_agents(scenario=scenario, market=market, world=world, rng=rng, seed=seed)
+        bind_agents(agents, scenario=scenario, market=market, world=world, streams=streams)
         # Gas money for every agent, set directly (no transactions, so no nonces or blocks spent on it).
         rpc.batch(url, [("anvil_setBalance", ["0x" + a.wallet.address.hex(), hex(10**24)]) for a in agents])
         for agent in agents:
             world.track(agent.wallet.address)
-        world.track(funder.address, preexisting=True)
-        for view in world.lending.values():  # each reserve's cash: what a flash loan can borrow
-            world.track(view.pool.address, preexisting=True)
-        world.load(chain, _stableswap_params(scenario))
-        _setup_agents(chain, world, decoder, agents, funder, setup_gas)
+        timeline = {"deployed": deployed_at}
+        timeline |= _setup_agents(chain, world, decoder, agents, funder, setup_gas, scenario.start_timestamp)
+        loop_start = timeline["loop_start"]
         world.refresh(chain)
+        # Every "at start" figure is the chain's at block 0: positions valued at its time and prices.
+        world.begin(0, loop_start, {asset: float(path[0]) for asset, path in paths.items()})
         pnl = PnlBook(agents)
         pnl.open(world)
-        metrics = Metrics(world)
-        recorder = Recorder(options.out_dir, metrics.columns)
-        recorder.manifest(_manifest(scenario, seed, blocks, market, options))
+        metrics = Metrics.for_world(world)
+        positions = Positions.for_world(world, {a.wallet.address: a.name for a in agents})
+        recorder = Recorder(options.out_dir, metrics.columns, positions.columns)
+        recorder.manifest(_manifest(scenario, seed, blocks, market, options, agents, timeline))
+        recorder.block([], None, positions=positions.every("start", 0, world))
         engine = Engine(
-            chain,
-            world,
-            agents,
-            decoder,
-            metrics,
-            recorder,
-            paths,
-            # A node we did not start may already be past the scenario's date: then the run starts an hour on.
-            max(scenario.start_timestamp, chain.timestamp + 3600),
-            scenario.seconds_per_block,
-            rng,
+            chain=chain,
+            world=world,
+            agents=agents,
+            decoder=decoder,
+            metrics=metrics,
+            recorder=recorder,
+            reference=paths,
+            start_timestamp=loop_start,
+            seconds_per_block=scenario.seconds_per_block,
+            streams=streams,
         )
         engine.trace_reverts = options.trace_reverts
+        engine.positions = positions
         engine.attribution = build_attribution(scenario, world, agents)
+        engine.outcomes = AgentOutcomes(
+            {
+                a.name: frozenset([a.wallet.address, *(h.address for h in a.contracts().values())])
+                for a in agents
+            }
+        )
         if options.on_block is not None:
             callback = options.on_block
             engine.on_block = lambda b: callback(b + 1, blocks)
         engine.run(blocks)
+        recorder.block([], None, positions=positions.every("end", engine.blocks_done, world))
     except KeyboardInterrupt:
         status, error = "interrupted", "interrupted by the user"
         raise
@@ -362,6 +404,24 @@ def run(options: RunOptions) -> dict[str, Any]:
     return summary
 
 
+def run_task(task: RunTask) -> dict[str, Any]:
+    """One run of a batch (compare, sweep) in this process: its summary, with `retryable` set when it failed
+    in a way another try may fix (the devnet or the connection to it); anything else (a contract refusing the
+    scenario's set-up, a bug) would fail the same way again with the same seed."""
+    options = RunOptions(
+        scenario=Path(task.scenario),
+        out_dir=Path(task.out_dir),
+        seed=task.seed,
+        blocks=task.blocks,
+        overrides=dict(task.overrides),
+    )
+    try:
+        return run(options)
+    except RunFailed as exc:
+        retryable = isinstance(exc.__cause__, DevnetUnreachable | DevnetError | OSError)
+        return {"status": "failed", "error": str(exc), "retryable": retryable}
+
+
 def anvil_args() -> tuple[str, ...]:
     """Extra anvil flags from $CASCADE_ANVIL_ARGS (recorded in the manifest)."""
     return tuple(os.environ.get("CASCADE_ANVIL_ARGS", "").split())
@@ -386,13 +446,13 @@ def _summary(
     error: str,
 ) -> dict[str, Any]:
     out = metrics.summary()
+    out.update(recorder.counts())  # what the files hold: blocks, transactions, events and their hash
     out.update(
         {
             "scenario": scenario.name,
             "seed": seed,
             "status": status,
             "error": error,
-            "blocks": engine.blocks_done,
             "blocks_planned": blocks,
             "wall_seconds": round(wall, 3),
             "loop_seconds": round(engine.wall_seconds, 3),
@@ -400,9 +460,8 @@ def _summary(
             if engine.wall_seconds > 0
             else 0.0,
             "loop_seconds_by_phase": {k: round(v, 3) for k, v in engine.phase_seconds.items()},
-            "events_sha256": recorder.events_sha256,
             "last_block_hash": engine.last_block_hash,
-            "agents": _agent_stats(engine.agents),
+            "agents": _agent_stats(engine.agents, engine.outcomes),
             "cascade": engine.attribution.summary() if engine.attribution is not None else {},
             "gas_by_call": _gas_stats(engine.gas),
         }
@@ -410,18 +469,17 @@ def _summary(
     return out
 
 
-def _agent_stats(agents: Any) -> dict[str, dict[str, float]]:
+def _agent_stats(agents: Any, outcomes: AgentOutcomes | None) -> dict[str, dict[str, float]]:
+    """Per agent kind: how many, what their transactions did on chain (outcomes from receipts and events) and
+    what they attempted (each agent's own counters, named `attempts`, `attempted_...`, `expected_...`)."""
     totals: dict[str, dict[str, float]] = {}
     for agent in agents:
         bucket = totals.setdefault(agent.kind, {"count": 0})
         bucket["count"] += 1
-        for key, value in agent.stats.items():
+        done = outcomes.of(agent.name) if outcomes is not None else {}
+        for key, value in sorted((agent.stats | done).items()):
             bucket[key] = round(bucket.get(key, 0.0) + value, 4)
     return totals
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
 def _gas_stats(gas: dict[str, list[int]]) -> dict[str, dict[str, int]]:

@@ -7,6 +7,7 @@ import {IUniswapV2Callee} from "../interfaces/IUniswapV2Callee.sol";
 import {IUniswapV2Factory} from "../interfaces/IUniswapV2Factory.sol";
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
 import {Math} from "../libraries/Math.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {UQ112x112} from "../libraries/UQ112x112.sol";
 
 /// @title ConstantProductPool
@@ -16,6 +17,7 @@ import {UQ112x112} from "../libraries/UQ112x112.sol";
 ///      MINIMUM_LIQUIDITY is minted to 0x...dEaD instead of address(0) (our ERC20 refuses to mint to zero);
 ///      the reentrancy lock lives in transient storage (EIP-1153); `factory` is immutable; no EIP-2612 permit.
 contract ConstantProductPool is IUniswapV2Pair, ERC20 {
+    using SafeTransferLib for address;
     using UQ112x112 for uint224;
 
     /// @notice Neither amount out is positive.
@@ -38,8 +40,6 @@ contract ConstantProductPool is IUniswapV2Pair, ERC20 {
     error Locked();
     /// @notice Only the factory may initialize the pool.
     error Forbidden();
-    /// @notice A token transfer reverted or returned false.
-    error TransferFailed();
 
     /// @inheritdoc IUniswapV2Pair
     uint256 public constant MINIMUM_LIQUIDITY = 10 ** 3;
@@ -135,8 +135,8 @@ contract ConstantProductPool is IUniswapV2Pair, ERC20 {
         amount1 = liquidity * balance1 / supply;
         if (amount0 == 0 || amount1 == 0) revert InsufficientLiquidityBurned();
         _burn(address(this), liquidity);
-        _safeTransfer(token0_, to, amount0);
-        _safeTransfer(token1_, to, amount1);
+        token0_.safeTransfer(to, amount0);
+        token1_.safeTransfer(to, amount1);
         balance0 = IERC20(token0_).balanceOf(address(this));
         balance1 = IERC20(token1_).balanceOf(address(this));
 
@@ -158,8 +158,8 @@ contract ConstantProductPool is IUniswapV2Pair, ERC20 {
             address token1_ = token1;
             if (to == token0_ || to == token1_) revert InvalidTo();
             // Optimistic transfer: the input may arrive in the callback (flash swap).
-            if (amount0Out > 0) _safeTransfer(token0_, to, amount0Out);
-            if (amount1Out > 0) _safeTransfer(token1_, to, amount1Out);
+            if (amount0Out > 0) token0_.safeTransfer(to, amount0Out);
+            if (amount1Out > 0) token1_.safeTransfer(to, amount1Out);
             if (data.length > 0) IUniswapV2Callee(to).uniswapV2Call(msg.sender, amount0Out, amount1Out, data);
             balance0 = IERC20(token0_).balanceOf(address(this));
             balance1 = IERC20(token1_).balanceOf(address(this));
@@ -187,8 +187,8 @@ contract ConstantProductPool is IUniswapV2Pair, ERC20 {
     function skim(address to) external lock {
         address token0_ = token0;
         address token1_ = token1;
-        _safeTransfer(token0_, to, IERC20(token0_).balanceOf(address(this)) - reserve0);
-        _safeTransfer(token1_, to, IERC20(token1_).balanceOf(address(this)) - reserve1);
+        token0_.safeTransfer(to, IERC20(token0_).balanceOf(address(this)) - reserve0);
+        token1_.safeTransfer(to, IERC20(token1_).balanceOf(address(this)) - reserve1);
     }
 
     /// @inheritdoc IUniswapV2Pair
@@ -238,11 +238,5 @@ contract ConstantProductPool is IUniswapV2Pair, ERC20 {
         } else if (kLast_ != 0) {
             kLast = 0;
         }
-    }
-
-    /// @dev Accepts tokens that return nothing (USDT) as well as those that return true.
-    function _safeTransfer(address token, address to, uint256 value) private {
-        (bool success, bytes memory data) = token.call(abi.encodeCall(IERC20.transfer, (to, value)));
-        if (!success || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFailed();
     }
 }

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC20} from "../interfaces/IERC20.sol";
 import {IUniswapV2Factory} from "../interfaces/IUniswapV2Factory.sol";
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
 import {IUniswapV2Router} from "../interfaces/IUniswapV2Router.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {ConstantProductLibrary as Library} from "./ConstantProductLibrary.sol";
 
 /// @title ConstantProductRouter
 /// @notice Uniswap v2's Router02 for token-to-token trades and liquidity: same amounts, same slippage and
 ///         deadline semantics, custom errors. Holds no tokens between calls.
 contract ConstantProductRouter is IUniswapV2Router {
+    using SafeTransferLib for address;
+
     /// @notice The transaction was mined after its `deadline`.
     error Expired(uint256 deadline, uint256 timestamp);
     /// @notice Depositing or withdrawing at the pool ratio gives `amountA` of tokenA, below `amountAMin`.
@@ -21,8 +23,6 @@ contract ConstantProductRouter is IUniswapV2Router {
     error InsufficientOutputAmount(uint256 amountOut, uint256 amountOutMin);
     /// @notice The trade costs `amountIn`, above `amountInMax`.
     error ExcessiveInputAmount(uint256 amountIn, uint256 amountInMax);
-    /// @notice A token transferFrom reverted or returned false.
-    error TransferFromFailed(address token);
 
     /// @inheritdoc IUniswapV2Router
     address public immutable factory;
@@ -49,8 +49,8 @@ contract ConstantProductRouter is IUniswapV2Router {
     ) external ensure(deadline) returns (uint256 amountA, uint256 amountB, uint256 liquidity) {
         (amountA, amountB) = _addLiquidity(tokenA, tokenB, amountADesired, amountBDesired, amountAMin, amountBMin);
         address pair = Library.pairFor(factory, tokenA, tokenB);
-        _safeTransferFrom(tokenA, msg.sender, pair, amountA);
-        _safeTransferFrom(tokenB, msg.sender, pair, amountB);
+        SafeTransferLib.safeTransferFrom(tokenA, msg.sender, pair, amountA);
+        SafeTransferLib.safeTransferFrom(tokenB, msg.sender, pair, amountB);
         liquidity = IUniswapV2Pair(pair).mint(to);
     }
 
@@ -84,7 +84,7 @@ contract ConstantProductRouter is IUniswapV2Router {
         amounts = Library.getAmountsOut(factory, amountIn, path);
         uint256 amountOut = amounts[amounts.length - 1];
         if (amountOut < amountOutMin) revert InsufficientOutputAmount(amountOut, amountOutMin);
-        _safeTransferFrom(path[0], msg.sender, Library.pairFor(factory, path[0], path[1]), amounts[0]);
+        path[0].safeTransferFrom(msg.sender, Library.pairFor(factory, path[0], path[1]), amounts[0]);
         _swap(amounts, path, to);
     }
 
@@ -98,7 +98,7 @@ contract ConstantProductRouter is IUniswapV2Router {
     ) external ensure(deadline) returns (uint256[] memory amounts) {
         amounts = Library.getAmountsIn(factory, amountOut, path);
         if (amounts[0] > amountInMax) revert ExcessiveInputAmount(amounts[0], amountInMax);
-        _safeTransferFrom(path[0], msg.sender, Library.pairFor(factory, path[0], path[1]), amounts[0]);
+        path[0].safeTransferFrom(msg.sender, Library.pairFor(factory, path[0], path[1]), amounts[0]);
         _swap(amounts, path, to);
     }
 
@@ -173,11 +173,5 @@ contract ConstantProductRouter is IUniswapV2Router {
             IUniswapV2Pair(pair).swap(amount0Out, amount1Out, next, new bytes(0));
             pair = next;
         }
-    }
-
-    /// @dev Accepts tokens that return nothing (USDT) as well as those that return true.
-    function _safeTransferFrom(address token, address from, address to, uint256 value) private {
-        (bool success, bytes memory data) = token.call(abi.encodeCall(IERC20.transferFrom, (from, to, value)));
-        if (!success || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFromFailed(token);
     }
 }

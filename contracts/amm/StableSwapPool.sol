@@ -5,6 +5,7 @@ import {ICurveStableSwap} from "../interfaces/ICurveStableSwap.sol";
 import {IERC20} from "../interfaces/IERC20.sol";
 import {ERC20} from "../tokens/ERC20.sol";
 import {Owned} from "../libraries/Owned.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {StableSwapMath} from "../libraries/StableSwapMath.sol";
 import {ExpMath} from "../libraries/ExpMath.sol";
 
@@ -712,21 +713,10 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
     }
 
     function _pull(address coin, uint256 amount) internal {
-        _callCoin(coin, abi.encodeCall(IERC20.transferFrom, (msg.sender, address(this), amount)));
+        SafeTransferLib.safeTransferFrom(coin, msg.sender, address(this), amount);
     }
 
     function _push(address coin, address to, uint256 amount) internal {
-        _callCoin(coin, abi.encodeCall(IERC20.transfer, (to, amount)));
-    }
-
-    /// @dev Bubbles the coin's own revert (e.g. InsufficientAllowance); accepts tokens that return nothing.
-    function _callCoin(address coin, bytes memory data) private {
-        (bool ok, bytes memory returned) = coin.call(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(returned, 32), mload(returned))
-            }
-        }
-        if (returned.length != 0 && !abi.decode(returned, (bool))) revert TransferFailed(coin);
+        SafeTransferLib.safeTransfer(coin, to, amount);
     }
 }

@@ -6,6 +6,7 @@ import {IFlashLoanSimpleReceiver} from "../interfaces/IFlashLoanSimpleReceiver.s
 import {IPool} from "../interfaces/IPool.sol";
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
 import {ConstantProductLibrary} from "../amm/ConstantProductLibrary.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 
 /// @title FlashLiquidator
 /// @notice A liquidation bot's contract that needs no capital: in one transaction it flash-borrows the debt asset
@@ -13,6 +14,8 @@ import {ConstantProductLibrary} from "../amm/ConstantProductLibrary.sol";
 ///         constant-product pair for the debt asset, repays the loan plus its premium and sends the profit to its
 ///         owner. Unprofitable attempts revert whole, so a losing liquidation costs only gas.
 contract FlashLiquidator is IFlashLoanSimpleReceiver {
+    using SafeTransferLib for address;
+
     /// @notice Only the owner (the bot's wallet) starts liquidations or sweeps tokens.
     error NotOwner(address caller);
     /// @notice The callback came from somewhere other than the pool.
@@ -75,7 +78,7 @@ contract FlashLiquidator is IFlashLoanSimpleReceiver {
         uint256 owed = amount + premium;
         if (held < owed + a.minProfit) revert Unprofitable(held, owed + a.minProfit);
         uint256 profit = held - owed;
-        if (profit > 0) IERC20(asset).transfer(OWNER, profit);
+        if (profit > 0) asset.safeTransfer(OWNER, profit);
         emit FlashLiquidation(a.user, a.collateral, asset, a.covered, a.seized, a.proceeds, premium, profit);
         return true; // the pool pulls amount + premium next
     }
@@ -98,7 +101,7 @@ contract FlashLiquidator is IFlashLoanSimpleReceiver {
         (a.collateral, a.user, pair, a.minProfit, debtToCover) =
             abi.decode(params, (address, address, address, uint256, uint256));
         // The liquidation pulls at most what was borrowed; the repayment pulls amount + premium after return.
-        IERC20(asset).approve(address(POOL), type(uint256).max);
+        asset.safeApprove(address(POOL), type(uint256).max);
         uint256 collateralBefore = IERC20(a.collateral).balanceOf(address(this));
         uint256 assetBefore = IERC20(asset).balanceOf(address(this));
         POOL.liquidationCall(a.collateral, asset, a.user, debtToCover < amount ? debtToCover : amount, false);
@@ -110,7 +113,7 @@ contract FlashLiquidator is IFlashLoanSimpleReceiver {
     /// @notice Sends this contract's whole balance of `token` to the owner (dust from rounding).
     function sweep(address token) external {
         if (msg.sender != OWNER) revert NotOwner(msg.sender);
-        IERC20(token).transfer(OWNER, IERC20(token).balanceOf(address(this)));
+        token.safeTransfer(OWNER, IERC20(token).balanceOf(address(this)));
     }
 
     function _sell(address pair, address tokenIn, address tokenOut, uint256 amountIn) internal returns (uint256 out) {
@@ -122,7 +125,7 @@ contract FlashLiquidator is IFlashLoanSimpleReceiver {
         (uint112 reserve0, uint112 reserve1,) = IUniswapV2Pair(pair).getReserves();
         (uint256 reserveIn, uint256 reserveOut) = inIs0 ? (reserve0, reserve1) : (reserve1, reserve0);
         out = ConstantProductLibrary.getAmountOut(amountIn, reserveIn, reserveOut);
-        IERC20(tokenIn).transfer(pair, amountIn);
+        tokenIn.safeTransfer(pair, amountIn);
         IUniswapV2Pair(pair).swap(inIs0 ? 0 : out, inIs0 ? out : 0, address(this), "");
     }
 }

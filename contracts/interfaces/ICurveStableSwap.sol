@@ -84,8 +84,8 @@ interface ICurveStableSwap is IERC20 {
     error RampTooShort(uint256 future_time, uint256 earliest);
     /// @notice A ramp may change A by at most a factor of MAX_A_CHANGE (10) either way.
     error AChangeTooLarge(uint256 initial_A, uint256 future_A);
-    /// @notice A coin's transfer returned false.
-    error TransferFailed(address coin);
+    // A coin that refuses a transfer reverts with its own error, or SafeTransferLib's TransferFailed or
+    // TransferFromFailed when it gives no reason.
 
     // ------------------------------------------------------------------ configuration
 

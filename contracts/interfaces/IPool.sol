@@ -200,8 +200,8 @@ interface IPoolErrors {
     error ZeroAddressNotValid();
     /// @notice An amount or index does not fit the 128 bits it is stored in.
     error AmountTooLarge();
-    /// @notice The token returned false from transfer or transferFrom.
-    error TokenTransferFailed(address token);
+    // A token that refuses a transfer reverts with its own error, or SafeTransferLib's TransferFailed or
+    // TransferFromFailed when it gives no reason.
 }
 
 /// @title IPool

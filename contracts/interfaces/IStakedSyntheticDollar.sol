@@ -35,8 +35,8 @@ interface IStakedSyntheticDollar is IERC4626 {
     error ExcessiveWithdrawAmount(uint256 assets, uint256 maxAssets);
     /// @notice A cooldown of more shares than the caller holds.
     error ExcessiveRedeemAmount(uint256 shares, uint256 maxShares);
-    /// @notice A token transfer returned false.
-    error TransferFailed(address token);
+    // A token that refuses a transfer reverts with its own error, or SafeTransferLib's TransferFailed or
+    // TransferFromFailed when it gives no reason.
 
     /// @notice Emitted when a rewarder transfers in `amount` of rewards, which start vesting now.
     event RewardsReceived(address indexed rewarder, uint256 amount);

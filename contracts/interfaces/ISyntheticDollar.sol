@@ -76,8 +76,8 @@ interface ISyntheticDollar is IERC20 {
     error NothingToDistribute();
     /// @notice distributeFunding before the owner set the staking vault.
     error StakingVaultNotSet();
-    /// @notice A token transfer returned false.
-    error TransferFailed(address token);
+    // A token that refuses a transfer reverts with its own error, or SafeTransferLib's TransferFailed or
+    // TransferFromFailed when it gives no reason.
 
     /// @notice Emitted on every mint: `collateralAmount` of `asset` at `price` (8 decimals) became `usdeAmount`.
     event Mint(

@@ -112,8 +112,8 @@ interface IUnifiedMarginVenueTypes {
     error InvalidGroup(uint8 group);
     /// @notice The venue lists at most 64 assets and 64 markets.
     error TooMany();
-    /// @notice A token transfer reverted or returned false.
-    error TransferFailed(address token);
+    // A token that refuses a transfer reverts with its own error, or SafeTransferLib's TransferFailed or
+    // TransferFromFailed when it gives no reason.
     /// @notice Re-entered while a state-changing call runs.
     error Reentrancy();
 

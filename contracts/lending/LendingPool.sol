@@ -173,6 +173,7 @@ contract LendingPool is IPool, PoolStorage {
         uint256 allowance = _borrowAllowances[delegator][msg.sender][asset];
         if (allowance < amount) revert InsufficientBorrowAllowance(delegator, msg.sender, allowance, amount);
         unchecked {
+            // Cannot underflow: allowance >= amount was checked above.
             _borrowAllowances[delegator][msg.sender][asset] = allowance - amount;
         }
     }

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IERC20} from "../interfaces/IERC20.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {IPoolErrors, IPoolEvents} from "../interfaces/IPool.sol";
+import {Math} from "../libraries/Math.sol";
 import {Owned} from "../libraries/Owned.sol";
 import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {PercentageMath} from "../libraries/PercentageMath.sol";
 import {MathUtils} from "../libraries/MathUtils.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 
 /// @title PoolStorage
 /// @notice The lending pool's storage layout and the logic both the pool and its liquidation module run: interest
@@ -157,6 +158,7 @@ abstract contract PoolStorage is Owned, IPoolEvents, IPoolErrors {
         uint256 available = r.virtualUnderlyingBalance + added;
         if (taken > available) revert NotEnoughLiquidity(asset, available, taken);
         unchecked {
+            // Cannot underflow: taken <= available was checked above.
             available -= taken;
         }
         uint256 totalDebt = r.scaledTotalDebt.rayMulCeil(r.variableBorrowIndex);
@@ -258,7 +260,8 @@ abstract contract PoolStorage is Owned, IPoolEvents, IPoolErrors {
         }
         if (flags & 1 != 0) {
             uint256 debt = _scaledDebt[asset][user].rayMulCeil(_normalizedDebt(r));
-            d.totalDebtBase += MathUtils.mulDivCeil(debt, price, unit);
+            // Debt valued in the base currency is never underestimated.
+            d.totalDebtBase += Math.mulDivCeil(debt, price, unit);
         }
     }
 
@@ -338,21 +341,10 @@ abstract contract PoolStorage is Owned, IPoolEvents, IPoolErrors {
     }
 
     function _pull(address asset, address from, uint256 amount) internal {
-        _callToken(asset, abi.encodeCall(IERC20.transferFrom, (from, address(this), amount)));
+        SafeTransferLib.safeTransferFrom(asset, from, address(this), amount);
     }
 
     function _push(address asset, address to, uint256 amount) internal {
-        _callToken(asset, abi.encodeCall(IERC20.transfer, (to, amount)));
-    }
-
-    /// @dev Accepts tokens that return true or nothing; bubbles the token's own revert reason.
-    function _callToken(address asset, bytes memory data) private {
-        (bool ok, bytes memory ret) = asset.call(data);
-        if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
-        if (ret.length != 0 && !abi.decode(ret, (bool))) revert TokenTransferFailed(asset);
+        SafeTransferLib.safeTransfer(asset, to, amount);
     }
 }

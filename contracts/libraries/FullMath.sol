@@ -10,6 +10,8 @@ library FullMath {
 
     function mulDivDown(uint256 a, uint256 b, uint256 denominator) internal pure returns (uint256 result) {
         unchecked {
+            // Wrapping is the method: lo, hi and the inverse below are arithmetic modulo 2**256 on purpose, and
+            // the two reverts rule out the only results that would not fit.
             // The 512-bit product as hi * 2**256 + lo (the mulmod with -1 recovers the high word).
             uint256 lo = a * b;
             uint256 mm = mulmod(a, b, type(uint256).max);

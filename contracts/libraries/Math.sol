@@ -2,11 +2,19 @@
 pragma solidity ^0.8.24;
 
 /// @title Math
-/// @notice Integer helpers for the constant-product pool: floor square root and minimum.
+/// @notice Integer helpers: minimum, a product divided and rounded up, floor square root.
 library Math {
     /// @notice The smaller of `x` and `y`.
     function min(uint256 x, uint256 y) internal pure returns (uint256) {
         return x < y ? x : y;
+    }
+
+    /// @notice a * b / c, rounded up (checked: an overflowing product reverts). The one ceiling division behind
+    ///         the `Ceil` forms of WadRayMath and PercentageMath and the lending pool's debt valuation.
+    function mulDivCeil(uint256 a, uint256 b, uint256 c) internal pure returns (uint256 d) {
+        uint256 product = a * b;
+        d = product / c;
+        if (product % c != 0) d += 1;
     }
 
     /// @notice floor(sqrt(y)), the same value as Uniswap v2's Babylonian `Math.sqrt`.

@@ -30,11 +30,4 @@ library MathUtils {
         uint256 x = rate * exp / SECONDS_PER_YEAR;
         return WadRayMath.RAY + x + x.rayMul(x / 2 + x.rayMul(x / 6));
     }
-
-    /// @notice a * b / c, rounded up (debt valued in the base currency is never underestimated).
-    function mulDivCeil(uint256 a, uint256 b, uint256 c) internal pure returns (uint256 d) {
-        uint256 product = a * b;
-        d = product / c;
-        if (product % c != 0) d += 1;
-    }
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Math} from "./Math.sol";
+
 /// @title PercentageMath
 /// @notice Basis-point arithmetic (10_000 = 100.00%), as Aave's PercentageMath: the unsuffixed forms round
 ///         half up, `Ceil` rounds up.
@@ -14,10 +16,8 @@ library PercentageMath {
     }
 
     /// @notice value * percentage / 10_000, rounded up (flash-loan premiums).
-    function percentMulCeil(uint256 value, uint256 percentage) internal pure returns (uint256 result) {
-        uint256 product = value * percentage;
-        result = product / PERCENTAGE_FACTOR;
-        if (product % PERCENTAGE_FACTOR != 0) result += 1;
+    function percentMulCeil(uint256 value, uint256 percentage) internal pure returns (uint256) {
+        return Math.mulDivCeil(value, percentage, PERCENTAGE_FACTOR);
     }
 
     /// @notice value * 10_000 / percentage, rounded half up.
@@ -26,9 +26,7 @@ library PercentageMath {
     }
 
     /// @notice value * 10_000 / percentage, rounded up (debt a capped liquidation must repay).
-    function percentDivCeil(uint256 value, uint256 percentage) internal pure returns (uint256 result) {
-        uint256 scaled = value * PERCENTAGE_FACTOR;
-        result = scaled / percentage;
-        if (scaled % percentage != 0) result += 1;
+    function percentDivCeil(uint256 value, uint256 percentage) internal pure returns (uint256) {
+        return Math.mulDivCeil(value, PERCENTAGE_FACTOR, percentage);
     }
 }

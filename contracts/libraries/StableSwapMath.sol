@@ -50,18 +50,12 @@ library StableSwapMath {
         pure
         returns (uint256)
     {
-        uint256 n = xp.length;
-        uint256 ann = amp * n;
-        uint256 c = d;
-        uint256 s;
-        for (uint256 k; k < n; ++k) {
-            if (k == j) continue;
-            uint256 xk = k == i ? x : xp[k];
-            s += xk;
-            c = c * d / (xk * n);
+        uint256[] memory moved = new uint256[](xp.length);
+        for (uint256 k; k < xp.length; ++k) {
+            moved[k] = xp[k];
         }
-        c = c * d * A_PRECISION / (ann * n);
-        return _newtonY(s + d * A_PRECISION / ann, c, d);
+        moved[i] = x;
+        return getYD(amp, j, moved, d);
     }
 
     /// @notice The balance of coin `i` that gives invariant `d` with the other balances of `xp` unchanged.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Math} from "./Math.sol";
+
 /// @title WadRayMath
 /// @notice Fixed-point products and quotients in WAD (1e18) and RAY (1e27), with the rounding in the name:
 ///         `Floor`/`Ceil` round towards zero/infinity; the unsuffixed `rayMul`, `rayDiv` and `wadDiv` round
@@ -23,10 +25,8 @@ library WadRayMath {
     }
 
     /// @notice a * b / RAY, rounded up.
-    function rayMulCeil(uint256 a, uint256 b) internal pure returns (uint256 c) {
-        uint256 product = a * b;
-        c = product / RAY;
-        if (product % RAY != 0) c += 1;
+    function rayMulCeil(uint256 a, uint256 b) internal pure returns (uint256) {
+        return Math.mulDivCeil(a, b, RAY);
     }
 
     /// @notice a * RAY / b, rounded half up.
@@ -40,10 +40,8 @@ library WadRayMath {
     }
 
     /// @notice a * RAY / b, rounded up.
-    function rayDivCeil(uint256 a, uint256 b) internal pure returns (uint256 c) {
-        uint256 scaled = a * RAY;
-        c = scaled / b;
-        if (scaled % b != 0) c += 1;
+    function rayDivCeil(uint256 a, uint256 b) internal pure returns (uint256) {
+        return Math.mulDivCeil(a, RAY, b);
     }
 
     /// @notice a * WAD / b, rounded half up (the health factor's quotient).

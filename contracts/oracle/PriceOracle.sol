@@ -272,7 +272,8 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         uint32 now32 = uint32(block.timestamp);
         if (blockTimestampLast != now32 && reserve0 != 0 && reserve1 != 0) {
             unchecked {
-                uint256 elapsed = uint32(now32 - blockTimestampLast); // wraps like the pair's own clock
+                // Wrapping is intended, as in the pair: its clock is mod 2**32 and its accumulators mod 2**256.
+                uint256 elapsed = uint32(now32 - blockTimestampLast);
                 uint256 ratio = isToken0 ? (uint256(reserve1) * Q112) / reserve0 : (uint256(reserve0) * Q112) / reserve1;
                 cumulative += ratio * elapsed;
             }

@@ -6,6 +6,7 @@ import {Owned} from "../libraries/Owned.sol";
 import {IERC20} from "../interfaces/IERC20.sol";
 import {IERC4626} from "../interfaces/IERC4626.sol";
 import {IStakedSyntheticDollar} from "../interfaces/IStakedSyntheticDollar.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {SyntheticDollarSilo} from "./SyntheticDollarSilo.sol";
 
 /// @title StakedSyntheticDollar
@@ -252,6 +253,7 @@ contract StakedSyntheticDollar is ERC20, Owned, IStakedSyntheticDollar {
         if (allowed == type(uint256).max) return;
         if (allowed < shares) revert InsufficientAllowance(owner_, msg.sender, allowed, shares);
         unchecked {
+            // Cannot underflow: allowed >= shares was checked above.
             allowance[owner_][msg.sender] = allowed - shares;
         }
     }
@@ -267,10 +269,10 @@ contract StakedSyntheticDollar is ERC20, Owned, IStakedSyntheticDollar {
     }
 
     function _pull(address from, uint256 amount) internal {
-        if (!IERC20(asset).transferFrom(from, address(this), amount)) revert TransferFailed(asset);
+        SafeTransferLib.safeTransferFrom(asset, from, address(this), amount);
     }
 
     function _push(address to, uint256 amount) internal {
-        if (!IERC20(asset).transfer(to, amount)) revert TransferFailed(asset);
+        SafeTransferLib.safeTransfer(asset, to, amount);
     }
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {ERC20} from "../tokens/ERC20.sol";
 import {Owned} from "../libraries/Owned.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {IERC20} from "../interfaces/IERC20.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {ISyntheticDollar} from "../interfaces/ISyntheticDollar.sol";
@@ -432,10 +433,10 @@ contract SyntheticDollar is ERC20, Owned, ISyntheticDollar {
     }
 
     function _pull(address token, address from, uint256 amount) internal {
-        if (!IERC20(token).transferFrom(from, address(this), amount)) revert TransferFailed(token);
+        SafeTransferLib.safeTransferFrom(token, from, address(this), amount);
     }
 
     function _push(address token, address to, uint256 amount) internal {
-        if (!IERC20(token).transfer(to, amount)) revert TransferFailed(token);
+        SafeTransferLib.safeTransfer(token, to, amount);
     }
 }

@@ -5,7 +5,7 @@ import {IERC20} from "../interfaces/IERC20.sol";
 
 /// @title ERC20
 /// @notice Minimal ERC-20 with custom errors; balances never exceed totalSupply, so the unchecked
-///         additions below cannot overflow.
+///         additions below cannot overflow (each block says why).
 abstract contract ERC20 is IERC20 {
     /// @notice The sender's balance is below the amount to move.
     error InsufficientBalance(address account, uint256 balance, uint256 needed);
@@ -43,6 +43,7 @@ abstract contract ERC20 is IERC20 {
         if (allowed != type(uint256).max) {
             if (allowed < value) revert InsufficientAllowance(from, msg.sender, allowed, value);
             unchecked {
+                // Cannot underflow: allowed >= value was checked above.
                 allowance[from][msg.sender] = allowed - value;
             }
         }
@@ -55,6 +56,7 @@ abstract contract ERC20 is IERC20 {
         uint256 balance = balanceOf[from];
         if (balance < value) revert InsufficientBalance(from, balance, value);
         unchecked {
+            // Cannot underflow: balance >= value was checked above.
             balanceOf[from] = balance - value;
             // Cannot overflow: the sum of all balances is totalSupply.
             balanceOf[to] += value;
@@ -76,8 +78,8 @@ abstract contract ERC20 is IERC20 {
         uint256 balance = balanceOf[from];
         if (balance < value) revert InsufficientBalance(from, balance, value);
         unchecked {
+            // Cannot underflow: balance >= value was checked above, and totalSupply >= balance.
             balanceOf[from] = balance - value;
-            // Cannot underflow: totalSupply >= balance >= value.
             totalSupply -= value;
         }
         emit Transfer(from, address(0), value);

@@ -211,6 +211,7 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
             _requireInitialMargin(msg.sender, g);
         }
         emit PositionChanged(msg.sender, market, sizeDelta, newSize, price, realized);
+        _recordPrice(market); // the trade moved no price: the breaker sees the one just validated
     }
 
     /// @inheritdoc IUnifiedMarginVenue

@@ -4,8 +4,8 @@ pragma solidity ^0.8.24;
 import {IUnifiedMarginVenueTypes} from "../interfaces/IUnifiedMarginVenue.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
-import {IERC20} from "../interfaces/IERC20.sol";
 import {Owned} from "../libraries/Owned.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 
 /// @title VenueBase
 /// @notice Storage and shared internals of UnifiedMarginVenue and its liquidation module. The module runs by
@@ -139,6 +139,7 @@ abstract contract VenueBase is IUnifiedMarginVenueTypes, Owned {
         uint256 balance = gr.balance[id];
         if (balance < amount) revert InsufficientAccountBalance(_assetList[id], balance, amount);
         unchecked {
+            // Cannot underflow: balance >= amount was checked above.
             balance -= amount;
         }
         gr.balance[id] = balance;
@@ -224,26 +225,31 @@ abstract contract VenueBase is IUnifiedMarginVenueTypes, Owned {
 
     // ---------------------------------------------------------------- circuit breaker
 
-    /// @dev Reverts when the breaker pauses `asset`. A trip found here is lost with the revert; the keeper's
-    ///      poke or the venue's post-trade check records it (the condition itself holds either way).
-    function _requireTradable(address asset) internal {
+    /// @dev Validation only (a view): reverts when the breaker would pause `asset` now, with the end of the running
+    ///      pause or of the one a trip at the current price would start. The trip is recorded by the keeper's poke
+    ///      or by the venue's next _recordPrice; the condition holds either way.
+    function _requireTradable(address asset) internal view {
         ICircuitBreaker breaker = _breaker;
-        if (address(breaker) != address(0) && breaker.checkAndPause(asset)) {
-            revert AssetPaused(asset, breaker.pausedUntil(asset));
-        }
+        if (address(breaker) == address(0) || !breaker.wouldPause(asset)) return;
+        uint256 until =
+            breaker.isPaused(asset) ? breaker.pausedUntil(asset) : block.timestamp + breaker.pauseDuration();
+        revert AssetPaused(asset, until);
+    }
+
+    /// @dev The breaker records `asset`'s current price (its reference needs every touch) and trips on a drop.
+    function _recordPrice(address asset) internal {
+        ICircuitBreaker breaker = _breaker;
+        if (address(breaker) != address(0)) breaker.checkAndPause(asset);
     }
 
     // ---------------------------------------------------------------- tokens and math
 
     function _transferIn(address token, uint256 amount) internal {
-        (bool ok, bytes memory data) =
-            token.call(abi.encodeCall(IERC20.transferFrom, (msg.sender, address(this), amount)));
-        if (!ok || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFailed(token);
+        SafeTransferLib.safeTransferFrom(token, msg.sender, address(this), amount);
     }
 
     function _transferOut(address token, address to, uint256 amount) internal {
-        (bool ok, bytes memory data) = token.call(abi.encodeCall(IERC20.transfer, (to, amount)));
-        if (!ok || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFailed(token);
+        SafeTransferLib.safeTransfer(token, to, amount);
     }
 
     function _unit(uint8 decimals) internal pure returns (uint256) {

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
-import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
+import {ConstantProductLibrary} from "../amm/ConstantProductLibrary.sol";
 import {Owned} from "../libraries/Owned.sol";
 import {GradualLiquidation} from "../risk/GradualLiquidation.sol";
 import {VenueBase} from "./VenueBase.sol";
@@ -20,6 +20,12 @@ import {VenueBase} from "./VenueBase.sol";
 ///            cannot pay is written off its book as bad debt (a loss socialized to that book's lenders).
 ///         Gradual mode takes `stepBps` of every position and balance per step instead of all (step 1 and 3),
 ///         when the group's equity is still positive.
+/// @dev Order, per group: validate (views only: health, a gradual step due, no touched asset paused), accrue (the
+///      circuit breaker records the prices before the sales move them), then each stage computes from state and
+///      pool reserves, writes the books, trades with the pool and emits; LiquidationCompleted is emitted before
+///      the breaker records the prices the sales left behind and the caller's reward is paid. A pool trade comes
+///      before its stage's event because analysts read the pool's Swap/Sync between LiquidationStarted and the
+///      stage event as part of the liquidation, and the next stage spends what the trade raised.
 contract VenueLiquidationModule is VenueBase {
     /// @notice The module was called directly instead of by the venue's delegatecall.
     error DirectCall();
@@ -62,7 +68,10 @@ contract VenueLiquidationModule is VenueBase {
         }
         uint256 touchedAssets = (uint256(gr.assetMask) | gr.debtMask) & ~uint256(1);
         uint256 touchedMarkets = gr.marketMask;
-        _checkBreaker(touchedAssets, touchedMarkets, true);
+        _requireUnpaused(touchedAssets, touchedMarkets);
+        // Accrue: the breaker records the prices before the sales move them (none trips: all just passed).
+        _recordPrices(touchedAssets, touchedMarkets);
+        // The opening bracket: every event up to LiquidationCompleted, the pools' included, belongs to it.
         emit LiquidationStarted(account, equity, maintenance, uint8(g), fraction);
 
         uint256 closedNotional = _closePositions(account, g, gr, fraction);
@@ -82,9 +91,9 @@ contract VenueLiquidationModule is VenueBase {
         } else {
             gr.lastStepAt = 0;
         }
-        // Record the prices the sales left behind: a crash this liquidation caused pauses the next one.
-        _checkBreaker(touchedAssets, touchedMarkets, false);
         emit LiquidationCompleted(account, msg.sender, uint8(g), proceeds, fee, reward);
+        // The breaker records the prices the sales left behind: a crash this liquidation caused pauses the next.
+        _recordPrices(touchedAssets, touchedMarkets);
         if (reward != 0) _transferOut(_quote, msg.sender, reward);
     }
 
@@ -129,11 +138,12 @@ contract VenueLiquidationModule is VenueBase {
         for (uint256 id; mask != 0; ++id) {
             if (mask & 1 == 1) {
                 uint256 amount = GradualLiquidation.stepAmount(gr.balance[id], fraction);
+                PoolTrade memory sale = _priceSale(id, amount);
                 _debit(gr, id, amount);
-                (uint256 out, address pool) = _sell(id, amount);
-                _credit(gr, QUOTE_ID, out);
-                proceeds += out;
-                emit CollateralSold(account, _assetList[id], amount, out, pool);
+                _credit(gr, QUOTE_ID, sale.quoteAmount);
+                proceeds += sale.quoteAmount;
+                _executeSale(sale);
+                emit CollateralSold(account, sale.asset, amount, sale.quoteAmount, sale.pool);
             }
             mask >>= 1;
         }
@@ -149,11 +159,12 @@ contract VenueLiquidationModule is VenueBase {
         uint256 mask = gr.debtMask & ~uint64(1);
         for (uint256 id; mask != 0; ++id) {
             if (mask & 1 == 1) {
-                (uint256 bought, uint256 spent) = _buy(id, gr.debt[id], gr.balance[QUOTE_ID]);
-                if (bought != 0) {
-                    _debit(gr, QUOTE_ID, spent);
-                    _repayDebt(gr, id, bought);
-                    emit DebtRepaidByLiquidation(account, _assetList[id], bought, spent);
+                PoolTrade memory buy = _priceBuy(id, gr.debt[id], gr.balance[QUOTE_ID]);
+                if (buy.assetAmount != 0) {
+                    _debit(gr, QUOTE_ID, buy.quoteAmount);
+                    _repayDebt(gr, id, buy.assetAmount);
+                    _executeBuy(buy);
+                    emit DebtRepaidByLiquidation(account, buy.asset, buy.assetAmount, buy.quoteAmount);
                 }
             }
             mask >>= 1;
@@ -166,14 +177,19 @@ contract VenueLiquidationModule is VenueBase {
             if (mask & 1 == 1) {
                 address asset = _assetList[id];
                 uint256 debt = gr.debt[id];
-                uint256 covered;
-                uint256 spent;
-                if (id == QUOTE_ID) (covered, spent) = (_min(debt, _insuranceFund), _min(debt, _insuranceFund));
-                else (covered, spent) = _buy(id, debt, _insuranceFund);
+                PoolTrade memory buy;
+                if (id == QUOTE_ID) {
+                    buy.assetAmount = _min(debt, _insuranceFund);
+                    buy.quoteAmount = buy.assetAmount;
+                } else {
+                    buy = _priceBuy(id, debt, _insuranceFund);
+                }
+                uint256 covered = buy.assetAmount;
                 if (covered != 0) {
-                    _insuranceFund -= spent;
+                    _insuranceFund -= buy.quoteAmount;
                     _repayDebt(gr, id, covered);
-                    emit InsuranceFundUsed(account, asset, spent, covered);
+                    if (id != QUOTE_ID) _executeBuy(buy);
+                    emit InsuranceFundUsed(account, asset, buy.quoteAmount, covered);
                 }
                 uint256 rest = debt - covered;
                 if (rest != 0) {
@@ -246,57 +262,87 @@ contract VenueLiquidationModule is VenueBase {
 
     // ---------------------------------------------------------------- circuit breaker
 
-    /// @dev Before the liquidation (`before`): revert if any touched asset or market is paused. After it:
-    ///      record the new prices, which may trip the breaker for the next liquidation.
-    function _checkBreaker(uint256 assetMask, uint256 marketMask, bool before) internal {
-        ICircuitBreaker breaker = _breaker;
-        if (address(breaker) == address(0)) return;
+    /// @dev Validation (views only): reverts if any touched asset or market is paused or would trip now.
+    function _requireUnpaused(uint256 assetMask, uint256 marketMask) internal view {
         for (uint256 id; assetMask != 0; ++id) {
-            if (assetMask & 1 == 1) _touch(breaker, _assetList[id], before);
+            if (assetMask & 1 == 1) _requireTradable(_assetList[id]);
             assetMask >>= 1;
         }
         for (uint256 id; marketMask != 0; ++id) {
-            if (marketMask & 1 == 1) _touch(breaker, _marketList[id], before);
+            if (marketMask & 1 == 1) _requireTradable(_marketList[id]);
             marketMask >>= 1;
         }
     }
 
-    function _touch(ICircuitBreaker breaker, address asset, bool before) internal {
-        if (before) _requireTradable(asset);
-        else breaker.checkAndPause(asset);
+    /// @dev The breaker records the current price of every touched asset and market (and trips on a drop).
+    function _recordPrices(uint256 assetMask, uint256 marketMask) internal {
+        if (address(_breaker) == address(0)) return;
+        for (uint256 id; assetMask != 0; ++id) {
+            if (assetMask & 1 == 1) _recordPrice(_assetList[id]);
+            assetMask >>= 1;
+        }
+        for (uint256 id; marketMask != 0; ++id) {
+            if (marketMask & 1 == 1) _recordPrice(_marketList[id]);
+            marketMask >>= 1;
+        }
     }
 
     // ---------------------------------------------------------------- pools
 
-    /// @dev Sells `amount` of asset `id` into its pool for the quote at the v2 price, however bad. A sale
-    ///      too small to get a wei out is given to the pool (transfer + sync): it is gone all the same.
-    function _sell(uint256 id, uint256 amount) internal returns (uint256 out, address pool) {
-        address asset = _assetList[id];
-        pool = _assets[asset].pool;
-        (uint256 reserveAsset, uint256 reserveQuote, bool assetIs0) = _reserves(pool, asset);
-        out = _getAmountOut(amount, reserveAsset, reserveQuote);
-        _transferOut(asset, pool, amount);
-        if (out == 0) IUniswapV2Pair(pool).sync();
-        else IUniswapV2Pair(pool).swap(assetIs0 ? 0 : out, assetIs0 ? out : 0, address(this), "");
+    /// @dev A trade with an asset's pool against the quote, priced from the reserves before any state changes
+    ///      and executed after: `assetAmount` sold (or bought), `quoteAmount` received (or spent).
+    struct PoolTrade {
+        address asset;
+        address pool;
+        bool assetIs0;
+        uint256 assetAmount;
+        uint256 quoteAmount;
     }
 
-    /// @dev Buys up to `wanted` of asset `id` from its pool with at most `budget` quote (exact-out v2 math,
-    ///      or all the budget when it is not enough).
-    function _buy(uint256 id, uint256 wanted, uint256 budget) internal returns (uint256 bought, uint256 spent) {
-        if (wanted == 0 || budget == 0) return (0, 0);
-        address asset = _assetList[id];
-        address pool = _assets[asset].pool;
-        (uint256 reserveAsset, uint256 reserveQuote, bool assetIs0) = _reserves(pool, asset);
-        if (reserveAsset <= 1) return (0, 0);
-        bought = _min(wanted, reserveAsset - 1);
-        spent = reserveQuote * bought * 1000 / ((reserveAsset - bought) * 997) + 1;
-        if (spent > budget) {
-            spent = budget;
-            bought = _getAmountOut(budget, reserveQuote, reserveAsset);
-            if (bought == 0) return (0, 0);
+    /// @dev Selling `amount` of asset `id` into its pool at the v2 price, however bad. The library refuses a zero
+    ///      input and an empty pool: such a sale pays nothing, and the asset is given to the pool all the same.
+    function _priceSale(uint256 id, uint256 amount) internal view returns (PoolTrade memory t) {
+        t.asset = _assetList[id];
+        t.pool = _assets[t.asset].pool;
+        t.assetAmount = amount;
+        (uint256 reserveAsset, uint256 reserveQuote, bool assetIs0) = _reserves(t.pool, t.asset);
+        t.assetIs0 = assetIs0;
+        if (amount != 0 && reserveQuote != 0) {
+            t.quoteAmount = ConstantProductLibrary.getAmountOut(amount, reserveAsset, reserveQuote);
         }
-        _transferOut(_quote, pool, spent);
-        IUniswapV2Pair(pool).swap(assetIs0 ? bought : 0, assetIs0 ? 0 : bought, address(this), "");
+    }
+
+    /// @dev Buying up to `wanted` of asset `id` from its pool with at most `budget` quote (exact-out v2 math, or
+    ///      all the budget when it is not enough); nothing when the pool cannot sell a wei for it.
+    function _priceBuy(uint256 id, uint256 wanted, uint256 budget) internal view returns (PoolTrade memory t) {
+        if (wanted == 0 || budget == 0) return t;
+        t.asset = _assetList[id];
+        t.pool = _assets[t.asset].pool;
+        (uint256 reserveAsset, uint256 reserveQuote, bool assetIs0) = _reserves(t.pool, t.asset);
+        if (reserveAsset <= 1) return t;
+        t.assetIs0 = assetIs0;
+        t.assetAmount = _min(wanted, reserveAsset - 1);
+        t.quoteAmount = ConstantProductLibrary.getAmountIn(t.assetAmount, reserveQuote, reserveAsset);
+        if (t.quoteAmount > budget) {
+            t.quoteAmount = budget;
+            t.assetAmount = ConstantProductLibrary.getAmountOut(budget, reserveQuote, reserveAsset);
+            if (t.assetAmount == 0) delete t; // the budget does not buy a wei: nothing is traded
+        }
+    }
+
+    /// @dev Gives the asset to the pool, then takes the quote out (or syncs the pool when the sale pays nothing).
+    function _executeSale(PoolTrade memory t) internal {
+        _transferOut(t.asset, t.pool, t.assetAmount);
+        uint256 out = t.quoteAmount;
+        if (out == 0) IUniswapV2Pair(t.pool).sync();
+        else IUniswapV2Pair(t.pool).swap(t.assetIs0 ? 0 : out, t.assetIs0 ? out : 0, address(this), "");
+    }
+
+    /// @dev Pays the quote to the pool, then takes the asset out.
+    function _executeBuy(PoolTrade memory t) internal {
+        _transferOut(_quote, t.pool, t.quoteAmount);
+        uint256 out = t.assetAmount;
+        IUniswapV2Pair(t.pool).swap(t.assetIs0 ? out : 0, t.assetIs0 ? 0 : out, address(this), "");
     }
 
     function _reserves(address pool, address asset)
@@ -307,11 +353,5 @@ contract VenueLiquidationModule is VenueBase {
         (uint112 reserve0, uint112 reserve1,) = IUniswapV2Pair(pool).getReserves();
         assetIs0 = IUniswapV2Pair(pool).token0() == asset;
         (reserveAsset, reserveQuote) = assetIs0 ? (uint256(reserve0), uint256(reserve1)) : (reserve1, reserve0);
-    }
-
-    function _getAmountOut(uint256 amountIn, uint256 reserveIn, uint256 reserveOut) internal pure returns (uint256) {
-        uint256 amountInWithFee = amountIn * 997;
-        uint256 denominator = reserveIn * 1000 + amountInWithFee;
-        return denominator == 0 ? 0 : amountInWithFee * reserveOut / denominator;
     }
 }

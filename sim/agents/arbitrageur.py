@@ -11,7 +11,7 @@ from pydantic import Field
 from sim.agents.base import Agent, Cause, SetupContext
 from sim.agents.trading import approvals, spenders_for, stableswap_input_to_price, swap_tx, usd_units
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, Drawn, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, Drawn, PoolName
 from sim.world.world import PoolView, World
 
 
@@ -19,16 +19,17 @@ class ArbitrageurParams(AgentParams):
     """Trades the named on-chain pools back to the reference prices; holds `capital_usd` of each pool token."""
 
     pools: list[PoolName]
-    capital_usd: Drawn = Field(default=10_000_000.0, ge=0)
+    capital_usd: Drawn = Field(default=10_000_000.0, ge=0, le=MAX_USD)
     min_edge_bps: float = Field(default=10.0, ge=0)
-    max_trade_usd: Drawn = Field(default=5_000_000.0, ge=0)
+    max_trade_usd: Drawn = Field(default=5_000_000.0, ge=0, le=MAX_USD)
 
 
-def cpmm_input_to_price(reserve_in: int, reserve_out: int, target_out_per_in: float) -> int:
-    """Input (fee included) that moves a v2 pair's marginal price out/in down to `target_out_per_in` (raw units)."""
-    k = reserve_in * reserve_out
-    new_in = math.sqrt(k / target_out_per_in)
-    return max(0, int((new_in - reserve_in) / 0.997))
+def cpmm_optimal_input(reserve_in: int, reserve_out: int, target_out_per_in: float) -> int:
+    """The input that maximises `out - target * in` on a v2 pair (0.3% fee on the input): the trade stops where
+    the next unit pays exactly `target` after the fee, d(out)/d(in) = 997*1000*R_in*R_out / (1000*R_in +
+    997*in)^2 = target (raw units). 0 when even the first unit pays less."""
+    root = math.sqrt(997 * 1000 * reserve_in * reserve_out / target_out_per_in)
+    return max(0, int((root - 1000 * reserve_in) / 997))
 
 
 @dataclass
@@ -72,13 +73,13 @@ class Arbitrageur(Agent[ArbitrageurParams]):
                 )
                 if cap <= 0:
                     continue
+                # Trade while the next unit still pays the reference plus the edge, after the pool's fee:
+                # the profit-maximising size, which leaves the pool within fee + edge of the reference.
+                target = fair * (1 + min_edge)
                 if view.cpmm is not None:
                     reserves = view.reserves()
-                    if reserves[j] / reserves[i] * 0.997 <= fair * (1 + min_edge):
-                        continue
-                    amount = min(cap, cpmm_input_to_price(reserves[i], reserves[j], fair))
+                    amount = min(cap, cpmm_optimal_input(reserves[i], reserves[j], target))
                 else:
-                    target = fair * (1 + min_edge)
                     probe = max(1, cap // 10_000)
                     if view.amount_out(a, b, probe, world.timestamp) < target * probe:
                         continue  # even the first slice does not pay: skip the search
@@ -96,8 +97,8 @@ class Arbitrageur(Agent[ArbitrageurParams]):
             return None
         edge, i, j, amount = best
         out = view.amount_out(tokens[i], tokens[j], amount, world.timestamp)
-        self.count("trades")
-        self.count("edge_usd", edge)
+        self.count("attempts")
+        self.count("expected_edge_usd", edge)
         return swap_tx(
             self.wallet, world.market, view.info, tokens[i], tokens[j], amount, out * 995 // 1000, self.name
         )

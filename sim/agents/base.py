@@ -78,11 +78,22 @@ class Agent(ABC, Generic[P]):
     priority: int = 0
     stats: dict[str, float] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # A kind whose parameters include a (drawn) `priority` bids that much for its place in the block.
+        bid = getattr(self.params, "priority", None)
+        if bid is not None:
+            self.priority = int(bid)
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "kind" in cls.__dict__:
             AGENT_KINDS[cls.kind] = cls
             register_kind(cls.kind, cls.Params)
+
+    def drawn(self) -> dict[str, Any]:
+        """This agent's parameters as drawn (named as in the scenario), plus any per-agent choice made when
+        it was bound; agents.csv carries them, one column each."""
+        return self.params.model_dump(mode="json")
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         """Look up, once, what this agent needs beyond its parameters (its protocol's view, ids the scenario

@@ -10,12 +10,9 @@ from pydantic import Field
 from sim.agents.base import Agent, BuildContext, SetupContext
 from sim.agents.trading import approvals, supply_and_borrow, usd_units
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn, MarketName, Picked
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, MarketName, Picked
 from sim.world.lending import LendingView
 from sim.world.world import World
-
-# Borrow a hair under the LTV cap so that interest accrued in the same block cannot make the borrow fail.
-LTV_HEADROOM = 0.999
 
 
 class BorrowerParams(AgentParams):
@@ -24,7 +21,7 @@ class BorrowerParams(AgentParams):
     market: MarketName
     collateral: Picked
     debt: AssetName = "USDC"
-    capital_usd: Drawn = Field(default=100_000.0, gt=0)
+    capital_usd: Drawn = Field(default=100_000.0, gt=0, le=MAX_USD)
     health_factor: Drawn = Field(default=1.3, gt=0)
 
 
@@ -46,9 +43,11 @@ class Borrower(Agent[BorrowerParams]):
         p, world, pool = self.params, ctx.world, self.view.pool
         amount = usd_units(world, p.collateral, p.capital_usd)
         lt = self.view.params[p.collateral].liquidation_threshold / 10_000
-        ltv = self.view.params[p.collateral].ltv / 10_000
-        borrow_usd = p.capital_usd * min(lt / p.health_factor, ltv * LTV_HEADROOM)
-        borrow = usd_units(world, p.debt, borrow_usd)
+        # The target health factor's debt, within what the pool allows on the collateral (the mirror's headroom).
+        borrow = min(
+            usd_units(world, p.debt, p.capital_usd * lt / p.health_factor),
+            self.view.headroom({p.collateral: amount}, p.debt, None),
+        )
         tag = self.name
         return [
             ctx.fund(p.collateral, self.wallet.address, amount),

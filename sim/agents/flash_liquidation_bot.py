@@ -10,18 +10,18 @@ from pydantic import Field
 
 from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.agents.trading import MAX_UINT
+from sim.mirrors.fixed_point import percent_mul_ceil
 from sim.mirrors.lending import (
     FLASHLOAN_PREMIUM_BPS,
     EModeCategory,
     LiquidationError,
     Position,
     liquidation_amounts,
-    percent_mul_ceil,
 )
 from sim.node.artifacts import load_artifact
 from sim.node.chain import TxRequest
 from sim.node.contracts import DEPLOY_GAS, Handle, abi_of, create_address
-from sim.scenario.kinds import AgentParams, Drawn, MarketName, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, Drawn, MarketName, PoolName
 from sim.world.lending import LendingView
 from sim.world.world import World
 
@@ -34,7 +34,7 @@ class FlashLiquidationBotParams(AgentParams):
     sell_pools: list[PoolName]
     max_per_block: int = Field(default=10, ge=0)
     priority: Drawn = Field(default=100.0, ge=0)
-    min_profit_usd: float = Field(default=0.0, ge=0)
+    min_profit_usd: float = Field(default=0.0, ge=0, le=MAX_USD)
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,6 @@ class FlashLiquidationBot(Agent[FlashLiquidationBotParams]):
 
     view: LendingView | None = None
     contract: Handle | None = None
-
-    def __post_init__(self) -> None:
-        self.priority = int(self.params.priority)
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         self.view = ctx.world.lending[self.params.market]

@@ -52,7 +52,7 @@ class FundingKeeper(Agent[FundingKeeperParams]):
         if self.current is None or abs(target - self.current) >= MIN_CHANGE:
             txs.append(synthetic.tx(self.wallet, "setFundingRate", round(target * WAD), tag=self.name))
             self.current = target
-            self.count("rate_changes")
+            self.count("attempted_rate_changes")
         elif world.block % self.params.accrue_every == 0:
             txs.append(synthetic.tx(self.wallet, "accrueFunding", tag=self.name))
         return txs

@@ -11,7 +11,7 @@ from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.agents.trading import MAX_UINT, approvals, best_quote, spenders_for, swap_tx, usd_units
 from sim.mirrors.lending import LiquidationError, liquidation_amounts
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn, MarketName, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, MarketName, PoolName
 from sim.world.lending import LendingView
 from sim.world.world import World
 
@@ -21,7 +21,7 @@ class LiquidationBotParams(AgentParams):
 
     market: MarketName
     stables: list[AssetName]
-    capital_usd: Drawn = Field(default=5_000_000.0, ge=0)
+    capital_usd: Drawn = Field(default=5_000_000.0, ge=0, le=MAX_USD)
     max_per_block: int = Field(default=10, ge=0)
     priority: Drawn = Field(default=100.0, ge=0)
     sell_pools: list[PoolName] = Field(default_factory=list)
@@ -37,9 +37,6 @@ class LiquidationBot(Agent[LiquidationBotParams]):
     cause = Cause.LIQUIDATION_SALE
 
     view: LendingView | None = None
-
-    def __post_init__(self) -> None:
-        self.priority = int(self.params.priority)
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         self.view = ctx.world.lending[self.params.market]
@@ -101,8 +98,8 @@ class LiquidationBot(Agent[LiquidationBotParams]):
                     tag=self.name,
                 )
             )
-            self.count("liquidations")
-            self.count("repaid_usd", view.usd(debt, amounts.debt_repaid))
+            self.count("attempts")
+            self.count("attempted_repay_usd", view.usd(debt, amounts.debt_repaid))
             if collateral != debt and amounts.collateral_to_liquidator > 0:
                 quote = best_quote(
                     world, self.params.sell_pools, collateral, debt, amounts.collateral_to_liquidator

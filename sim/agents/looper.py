@@ -5,9 +5,10 @@ risk-off."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.agents.trading import (
@@ -19,9 +20,9 @@ from sim.agents.trading import (
     swap_tx,
     usd_units,
 )
-from sim.mirrors.lending import RAY
+from sim.mirrors.fixed_point import RAY
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn, MarketName, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, MarketName, PoolName
 from sim.world.lending import LendingView
 from sim.world.world import World
 
@@ -30,13 +31,17 @@ UNWIND_HF_FLOOR = 1.005
 
 
 class LooperParams(AgentParams):
-    """USDe loop on a lending market: supply `collateral`, borrow `debt` in e-mode at `leverage`."""
+    """USDe loop on a lending market: supply `collateral`, borrow `debt` in e-mode, buy more, repeat. The loop
+    is given as a target `leverage` (exposure / capital), or as the seeds describe it: an `ltv` borrowed each
+    round and a number of `rounds`, which gives exposure = capital x (1 + ltv + ltv^2 + ... + ltv^rounds)."""
 
     market: MarketName
     collateral: AssetName = "USDe"
     debt: AssetName = "USDC"
-    capital_usd: Drawn = Field(default=100_000.0, gt=0)
-    leverage: Drawn = Field(default=5.0, ge=1)
+    capital_usd: Drawn = Field(default=100_000.0, gt=0, le=MAX_USD)
+    leverage: Drawn = Field(default=5.0, ge=1, description="exposure / capital (unless `rounds` is given)")
+    ltv: Drawn = Field(default=0.0, ge=0, lt=1, description="with `rounds`: the share borrowed each round")
+    rounds: int = Field(default=0, ge=0, le=100, description="with `ltv`: rounds of borrow-and-resupply")
     emode: int = Field(default=1, ge=0, le=255)
     carry_apy: Drawn = Field(
         default=0.12,
@@ -47,6 +52,21 @@ class LooperParams(AgentParams):
     risk_asset: AssetName = "WETH"
     risk_off_drawdown: Drawn = 1.0
     sell_pools: list[PoolName] = Field(default_factory=list)
+
+    @classmethod
+    def check_scenario(cls, spec: BaseModel) -> None:
+        given = spec.model_fields_set
+        if "rounds" in given and "leverage" in given:
+            raise ValueError("give either `leverage`, or `ltv` with `rounds`, not both")
+        if ("rounds" in given) != ("ltv" in given):
+            raise ValueError("a loop by rounds needs both `ltv` (borrowed each round) and `rounds`")
+
+    @property
+    def exposure_multiple(self) -> float:
+        """Exposure over capital: the target leverage, or the geometric series of `rounds` at `ltv`."""
+        if self.rounds:
+            return (1 - self.ltv ** (self.rounds + 1)) / (1 - self.ltv)
+        return self.leverage
 
 
 @dataclass
@@ -65,11 +85,19 @@ class Looper(Agent[LooperParams]):
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         self.view = ctx.world.lending[self.params.market]
 
+    def drawn(self) -> dict[str, Any]:
+        return super().drawn() | {"exposure_multiple": self.params.exposure_multiple}
+
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         assert self.view is not None
         p, world, pool = self.params, ctx.world, self.view.pool
-        exposure = usd_units(world, p.collateral, p.capital_usd * p.leverage)
-        borrow = usd_units(world, p.debt, p.capital_usd * (p.leverage - 1))
+        exposure = usd_units(world, p.collateral, p.capital_usd * p.exposure_multiple)
+        # Borrow what the leverage asks, but never a unit more than the pool allows on that collateral (so a
+        # loop at exactly the e-mode maximum LTV is reachable): the lending mirror's exact headroom.
+        borrow = min(
+            usd_units(world, p.debt, p.capital_usd * (p.exposure_multiple - 1)),
+            self.view.headroom({p.collateral: exposure}, p.debt, self.view.emodes.get(p.emode)),
+        )
         tag = self.name
         return [
             ctx.fund(p.collateral, self.wallet.address, exposure),
@@ -134,8 +162,8 @@ class Looper(Agent[LooperParams]):
             return []
         repay = quote.amount_out * 999 // 1000
         pool, tokens = self.view.pool, world.market.tokens
-        self.count(f"unwind_{reason}")
-        self.count("unwound_usd", amount / unit * world.reference.get(p.collateral, 1.0))
+        self.count(f"attempted_unwinds_{reason}")
+        self.count("attempted_unwind_usd", amount / unit * world.reference.get(p.collateral, 1.0))
         return [
             pool.tx(
                 self.wallet,

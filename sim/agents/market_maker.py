@@ -13,7 +13,7 @@ from pydantic import Field
 from sim.agents.base import Agent, Cause, SetupContext
 from sim.agents.trading import usd_units
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, PoolName
 from sim.world.world import World
 
 SECONDS_PER_YEAR = 365 * 24 * 3600
@@ -25,7 +25,7 @@ class MarketMakerParams(AgentParams):
     requires = ("venue",)
 
     pools: list[PoolName]
-    depth_usd: Drawn = Field(default=10_000_000.0, gt=0)
+    depth_usd: Drawn = Field(default=10_000_000.0, gt=0, le=MAX_USD)
     watch: AssetName = "WETH"
     vol_window: int = Field(default=10, ge=2, le=63)
     vol_limit: Drawn = Field(default=1.5, ge=0)
@@ -79,14 +79,14 @@ class MarketMaker(Agent[MarketMakerParams]):
         if stressed and not self.pulled:
             self.pulled = True
             self.calm = 0
-            self.count("pulls")
+            self.count("attempted_pulls")
             return self._remove(world, 1 - p.residual)
         if self.pulled:
             self.calm = self.calm + 1 if vol < p.vol_limit / 2 else 0
             if self.calm >= p.calm_blocks:
                 self.pulled = False
                 self.peak = price  # drawdown is measured from where the maker came back
-                self.count("returns")
+                self.count("attempted_returns")
                 return self._readd(world)
         return []
 

@@ -101,10 +101,11 @@ class OracleKeeper(Agent[OracleKeeperParams]):
                     )
                 )
                 self.last_push[key] = world.timestamp
-                self.count("pushes")
+                self.count("attempted_pushes")
         for oracle_label, asset, window in self.twaps:
             key = (oracle_label, asset)
-            started = self.last_push.setdefault(key, world.timestamp)
+            # The set-up primed every TWAP one window before the start: its next window is due at block 0.
+            started = self.last_push.setdefault(key, world.timestamp - window)
             if world.timestamp - started >= window:
                 txs.append(
                     market.oracles[oracle_label].tx(

@@ -13,7 +13,7 @@ from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.agents.trading import MAX_UINT, approvals, stableswap_input_to_price, swap_tx, usd_units
 from sim.mirrors.cpmm import get_amount_in
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, PoolName
 from sim.world.world import PoolView, World
 
 MINTER_ROLE = 1  # SyntheticDollar's role for whitelisted minters and redeemers
@@ -28,8 +28,8 @@ class RedeemerParams(AgentParams):
     quote: AssetName = "USDT"
     redeem_asset: AssetName = "WETH"
     threshold: float = Field(default=0.995, gt=0)
-    capital_usd: Drawn = Field(default=10_000_000.0, ge=0)
-    max_per_block_usd: Drawn = Field(default=2_000_000.0, ge=0)
+    capital_usd: Drawn = Field(default=10_000_000.0, ge=0, le=MAX_USD)
+    max_per_block_usd: Drawn = Field(default=2_000_000.0, ge=0, le=MAX_USD)
 
 
 @dataclass
@@ -81,7 +81,7 @@ class Redeemer(Agent[RedeemerParams]):
         if spend <= 0 or wanted <= 0 or spend > world.balance(self.wallet.address, p.quote):
             return []
         synthetic = world.market.contracts["synthetic"]
-        self.count("bought_usd", spend / 10 ** world.market.decimals[p.quote])
+        self.count("attempted_purchase_usd", spend / 10 ** world.market.decimals[p.quote])
         return [
             swap_tx(self.wallet, world.market, view.info, p.quote, self.symbol, spend, wanted, self.name),
             synthetic.tx(

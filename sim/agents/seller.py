@@ -10,7 +10,7 @@ from pydantic import Field
 from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.agents.trading import approvals, spenders_for, swap_tx
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn, PoolName
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, PoolName
 from sim.world.world import World
 
 
@@ -20,7 +20,7 @@ class SellerParams(AgentParams):
 
     pool: PoolName
     asset: AssetName
-    amount_usd_per_block: Drawn = Field(ge=0)
+    amount_usd_per_block: Drawn = Field(ge=0, le=MAX_USD)
     start: int = Field(default=0, ge=0)
     end: int = Field(default=1_000_000, ge=0)
     min_drawdown: float = Field(default=0.0, ge=0, le=1)
@@ -69,5 +69,5 @@ class Seller(Agent[SellerParams]):
         )
         if amount <= 0:
             return []
-        self.count("sold_usd", amount / 10 ** world.market.decimals[asset] * price)
+        self.count("attempted_sale_usd", amount / 10 ** world.market.decimals[asset] * price)
         return [swap_tx(self.wallet, world.market, view.info, asset, quote, amount, 0, self.name)]

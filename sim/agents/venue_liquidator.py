@@ -36,9 +36,6 @@ class VenueLiquidator(Agent[VenueLiquidatorParams]):
 
     view: VenueView | None = None
 
-    def __post_init__(self) -> None:
-        self.priority = int(self.params.priority)
-
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         self.view = ctx.world.venue
 

@@ -4,6 +4,7 @@ long perp), in cross or isolated margin."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from pydantic import Field
@@ -11,7 +12,7 @@ from pydantic import Field
 from sim.agents.base import Agent, BuildContext, SetupContext
 from sim.agents.trading import approvals, usd_units
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, AssetName, Drawn
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn
 from sim.world.venue import VenueView
 from sim.world.world import World
 
@@ -27,7 +28,7 @@ class WhaleParams(AgentParams):
 
     requires = ("venue",)
 
-    capital_usd: Drawn = Field(default=1_000_000.0, gt=0)
+    capital_usd: Drawn = Field(default=1_000_000.0, gt=0, le=MAX_USD)
     collateral: dict[AssetName, float]
     loop_fraction: Drawn = Field(default=0.0, ge=0)
     perp: AssetName = ""
@@ -65,6 +66,9 @@ class Whale(Agent[WhaleParams]):
         self.market_ids = {m.asset: i for i, m in enumerate(venue.markets.values())}
         listed = [venue.quote] + [a for a in venue.collateral if a != venue.quote]
         self.asset_ids = {a: i for i, a in enumerate(listed)}
+
+    def drawn(self) -> dict[str, Any]:
+        return super().drawn() | {"isolated": self.isolated}
 
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         assert self.view is not None

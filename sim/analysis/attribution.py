@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from sim.agents.base import Cause
 from sim.node.chain import to_address
 from sim.node.events import Event
+from sim.world.liquidations import BlockLiquidations, Liquidation
 
 EXOGENOUS = Cause.EXOGENOUS.value
 LIQUIDATION_SALE = Cause.LIQUIDATION_SALE.value
@@ -39,11 +40,6 @@ MM_WITHDRAWAL = Cause.MM_WITHDRAWAL.value
 UNATTRIBUTED = "unattributed"
 REFERENCE_AGENT = "reference-path"
 ZERO = b"\x00" * 20
-LIQUIDATION_COLUMNS = (
-    "id", "block", "tx_index", "market", "account", "group", "collateral", "usd", "mode",
-    "trigger_block", "trigger_oracle", "trigger_asset", "trigger_old", "trigger_new",
-    "cause", "cause_agent", "parent", "wave",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -192,9 +188,6 @@ class Attribution:
     pool_tokens: dict[str, tuple[str, str]]  # name -> (token0, token1)
     token_names: dict[bytes, str]  # token address -> asset
     prices: dict[tuple[str, str], int]  # the oracle answers last seen
-    current_prices: Callable[[], dict[tuple[str, str], int]]  # this block's oracle answers
-    usd_of: Callable[[Event], float]  # a liquidation event's USD value (the metrics' own rule)
-    mode_of: Callable[[str, bytes], str] = lambda market, account: ""
     records: list[LiquidationRecord] = field(default_factory=list)
     under: dict[str, dict[PositionKey, PriceMove | None]] = field(default_factory=dict)
     moves_now: list[PriceMove] = field(default_factory=list)
@@ -218,34 +211,40 @@ class Attribution:
                 self.pool_keys.setdefault(pool, []).append((key, weight))
 
     # -- per block
-    def observe(self, block: int, events: list[Event]) -> list[LiquidationRecord]:
+    def observe(
+        self,
+        block: int,
+        events: list[Event],
+        *,
+        liquidations: BlockLiquidations,
+        prices: Mapping[tuple[str, str], int],
+    ) -> list[LiquidationRecord]:
         """Fold one block in: liquidations (charged to their accounts' triggers), trades in source pools,
-        the oracle moves they explain, and the accounts newly under water. Returns this block's records."""
+        the oracle moves they explain (`prices`: this block's oracle answers), and the accounts newly under
+        water. Returns this block's records."""
         first = len(self.records)
-        self._events(block, events)
-        self._moves(block)
+        self._events(block, events, liquidations.at())
+        self._moves(block, prices)
         self._entrants(block)
         return self.records[first:]
 
-    def _events(self, block: int, events: list[Event]) -> None:
+    def _events(
+        self, block: int, events: list[Event], liquidations: dict[tuple[int, int], Liquidation]
+    ) -> None:
         venue_liquidation: dict[int, LiquidationRecord] = {}
         bot_last: dict[tuple[str, str], int] = {}
         for event in events:
-            if event.name == "LiquidationCall" and event.contract.startswith("lending:"):
-                account = to_address(event.args["user"])
-                record = self._record(
-                    event, event.contract, account, account, self.asset_name(event.args["collateralAsset"])
-                )
-                record.usd = self.usd_of(event)
-                bot_last[(event.agent, record.collateral)] = record.id
-            elif event.contract == "venue" and event.name == "LiquidationStarted":
-                account = to_address(event.args["account"])
-                group = (account, int(event.args["group"]))
-                venue_liquidation[event.tx_index] = self._record(event, "venue", group, account, "")
-            elif event.contract == "venue" and event.name == "LiquidationCompleted":
-                started = venue_liquidation.get(event.tx_index)
-                if started is not None:
-                    started.usd += self.usd_of(event)
+            liquidation = (
+                liquidations.get((event.tx_index, event.log_index))
+                if event.name in ("LiquidationCall", "LiquidationStarted")
+                else None
+            )
+            if liquidation is not None:
+                record = self._record(liquidation)
+                if liquidation.group is None:
+                    bot_last[(event.agent, record.collateral)] = record.id
+                else:
+                    venue_liquidation[event.tx_index] = record
             elif event.contract in self.pool_labels:
                 self._pool_event(self.pool_labels[event.contract], event, venue_liquidation, bot_last)
             elif event.name == "TwapUpdated" and event.contract.startswith("oracle:"):
@@ -256,21 +255,22 @@ class Attribution:
     def asset_name(self, address: Any) -> str:
         return self.token_names.get(to_address(address), "")
 
-    def _record(
-        self, event: Event, market: str, key: PositionKey, account: bytes, collateral: str
-    ) -> LiquidationRecord:
-        trigger = self.under.get(market, {}).get(key)
+    def _record(self, liquidation: Liquidation) -> LiquidationRecord:
+        key: PositionKey = (
+            liquidation.account if liquidation.group is None else (liquidation.account, liquidation.group)
+        )
+        trigger = self.under.get(liquidation.market, {}).get(key)
         wave = 1 if trigger is None else trigger.wave + 1
         record = LiquidationRecord(
             id=len(self.records),
-            block=event.block,
-            tx_index=event.tx_index,
-            market=market,
-            account="0x" + account.hex(),
-            group=key[1] if isinstance(key, tuple) else None,
-            collateral=collateral,
-            usd=0.0,
-            mode=self.mode_of(market, account),
+            block=liquidation.block,
+            tx_index=liquidation.tx_index,
+            market=liquidation.market,
+            account="0x" + liquidation.account.hex(),
+            group=liquidation.group,
+            collateral=liquidation.collateral,
+            usd=liquidation.usd,
+            mode=liquidation.mode,
             trigger_block=None if trigger is None else trigger.block,
             trigger_oracle="" if trigger is None else trigger.oracle,
             trigger_asset="" if trigger is None else trigger.asset,
@@ -348,9 +348,9 @@ class Attribution:
         thin = (dlog0 - counterfactual) / 2
         return thin if thin * dlog0 > 0 else 0.0
 
-    def _moves(self, block: int) -> None:
+    def _moves(self, block: int, prices: Mapping[tuple[str, str], int]) -> None:
         self.moves_now = []
-        for key, price in sorted(self.current_prices().items()):
+        for key, price in sorted(prices.items()):
             old = self.prices.get(key)
             self.prices[key] = price
             moved = old is not None and old != price and old > 0 and price > 0

@@ -51,33 +51,21 @@ class Outcome:
     attempts: int = 1
 
 
-def execute(task: RunTask) -> dict[str, Any]:
+Runner = Callable[[RunTask], dict[str, Any]]
+"""Runs one task in this process and returns its summary (`status`, `error`, and `retryable` when another try
+may pass). `sim.run.run_task` is the one the command line gives; the batch knows runs only through it."""
+
+
+def execute(task: RunTask, runner: Runner) -> dict[str, Any]:
     """Run one task in this process (a worker) and return its summary. Each attempt is logged in the run folder
     first, so a retried task shows how many times it started and where."""
-    from sim.node.devnet import DevnetError
-    from sim.node.rpc import DevnetUnreachable
-    from sim.run import RunFailed, RunOptions, run
-
     out = Path(task.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with (out / ATTEMPTS_FILE).open("a") as log:
         log.write(
             json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}) + "\n"
         )
-    options = RunOptions(
-        scenario=Path(task.scenario),
-        out_dir=out,
-        seed=task.seed,
-        blocks=task.blocks,
-        overrides=dict(task.overrides),
-    )
-    try:
-        summary = run(options)
-    except RunFailed as exc:
-        # A failure of the devnet or the connection to it may pass on another try; anything else (a contract
-        # refusing the scenario's set-up, a bug) would fail the same way again with the same seed.
-        retryable = isinstance(exc.__cause__, DevnetUnreachable | DevnetError | OSError)
-        summary = {"status": "failed", "error": str(exc), "retryable": retryable}
+    summary = runner(task)
     if task.report and summary.get("status") == "completed":
         from sim.report.plots import plot_overview
         from sim.report.run_report import ReportError, write_report
@@ -94,9 +82,9 @@ class RunFailedInWorker(RuntimeError):
     """A run on a Dask worker failed; raised so that the scheduler retries it."""
 
 
-def execute_strict(task: RunTask) -> dict[str, Any]:
+def execute_strict(task: RunTask, runner: Runner) -> dict[str, Any]:
     """`execute`, raising when the run failed in a way another try may fix (Dask retries only what raises)."""
-    summary = execute(task)
+    summary = execute(task, runner)
     if summary.get("status") != "completed" and summary.get("retryable"):
         raise RunFailedInWorker(str(summary.get("error", "run failed")))
     return summary
@@ -116,9 +104,9 @@ class Executor(Protocol):
     def run(self, tasks: Sequence[RunTask], notify: Notify) -> Iterator[Outcome]: ...
 
 
-def _worker_main(task: RunTask, conn: Connection) -> None:
+def _worker_main(task: RunTask, runner: Runner, conn: Connection) -> None:
     try:
-        conn.send(("ok", execute(task)))
+        conn.send(("ok", execute(task, runner)))
     except BaseException as exc:  # reported to the parent; the process then exits
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -131,9 +119,10 @@ class LocalExecutor:
     A run whose process dies without answering, or whose devnet failed, is retried up to `retries` times;
     any other failure would repeat with the same seed and is reported at once."""
 
+    runner: Runner
     workers: int = field(default_factory=default_workers)
     retries: int = 1
-    target: Callable[[RunTask, Connection], None] = _worker_main
+    target: Callable[[RunTask, Runner, Connection], None] = _worker_main
 
     def run(self, tasks: Sequence[RunTask], notify: Notify) -> Iterator[Outcome]:
         context = multiprocessing.get_context("spawn")
@@ -147,7 +136,7 @@ class LocalExecutor:
                     tries[task.id] = tries.get(task.id, 0) + 1
                     receive, send = context.Pipe(duplex=False)
                     process = context.Process(
-                        target=self.target, args=(task, send), name=f"cascade-{task.id}"
+                        target=self.target, args=(task, self.runner, send), name=f"cascade-{task.id}"
                     )
                     process.start()
                     send.close()
@@ -201,6 +190,7 @@ class DaskExecutor:
     whose devnet failed is retried `retries` times; the attempt log in the run folder counts the starts."""
 
     address: str
+    runner: Runner
     retries: int = 1
 
     def run(self, tasks: Sequence[RunTask], notify: Notify) -> Iterator[Outcome]:
@@ -221,7 +211,7 @@ class DaskExecutor:
         with client:
             futures = {
                 client.submit(
-                    execute_strict, task, key=f"cascade-{task.id}-{batch}", retries=self.retries
+                    execute_strict, task, self.runner, key=f"cascade-{task.id}-{batch}", retries=self.retries
                 ): task
                 for task in tasks
             }
@@ -250,11 +240,11 @@ def _summary_on_disk(task: RunTask) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def make_executor(workers: int | None, scheduler: str | None, retries: int) -> Executor:
+def make_executor(*, runner: Runner, workers: int | None, scheduler: str | None, retries: int) -> Executor:
     """Dask when a scheduler is given, else local processes (`workers` at a time, default half the CPUs)."""
     if scheduler:
-        return DaskExecutor(scheduler, retries)
-    return LocalExecutor(workers or default_workers(), retries)
+        return DaskExecutor(scheduler, runner, retries)
+    return LocalExecutor(runner, workers or default_workers(), retries)
 
 
 def run_all(

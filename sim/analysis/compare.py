@@ -19,7 +19,7 @@ from sim.analysis.batch import Executor, Notify, Outcome, RunTask, run_all
 from sim.outputs.recorder import write_json
 from sim.report.htmlpage import Row, num, page, plot, section, table, txt
 from sim.report.plots import Timeseries, read_timeseries, running_total
-from sim.scenario.schema import load_scenario
+from sim.scenario.loading import load_scenario
 
 BASELINE = "baseline"
 
@@ -62,7 +62,7 @@ def figures(outcome: Outcome) -> dict[str, Any]:
     return headline(outcome.summary) | {"status": outcome.status}
 
 
-def check_variants(scenario: Path, variants: Sequence[Variant]) -> None:
+def check_variants(scenario: Path, variants: Sequence[Variant], blocks: int | None = None) -> None:
     """Validate every variant's scenario before anything runs (a bad key or value names the variant)."""
     from sim.scenario.schema import ScenarioError
 
@@ -79,12 +79,15 @@ def check_variants(scenario: Path, variants: Sequence[Variant]) -> None:
                 "compare seeds with `cascade sweep --seeds N` instead."
             )
         try:
-            load_scenario(scenario, variant.overrides)
+            load_scenario(
+                scenario, {**variant.overrides, **({"blocks": blocks} if blocks is not None else {})}
+            )
         except ScenarioError as exc:
             raise ScenarioError(f"variant {variant.name!r}: {exc}") from None
 
 
 def compare(
+    *,
     scenario: Path,
     variants: Sequence[Variant],
     out_dir: Path,
@@ -99,7 +102,7 @@ def compare(
     variants = list(variants)
     if BASELINE not in [v.name for v in variants]:
         variants = [Variant(BASELINE, {}), *variants]
-    check_variants(scenario, variants)
+    check_variants(scenario, variants, blocks)
     base = load_scenario(scenario)
     seed = base.seed if seed is None else seed
     out_dir.mkdir(parents=True, exist_ok=True)

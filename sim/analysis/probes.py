@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from sim.agents.base import AnyAgent
 from sim.analysis.attribution import Attribution, MarketProbe, PoolBook, PositionKey, Source
 from sim.mirrors.lending import effective_terms
-from sim.outputs.metrics import liquidation_usd
 from sim.scenario.schema import OracleSource, Scenario
 from sim.world.lending import LendingView
 from sim.world.venue import VenueView
@@ -71,7 +70,7 @@ class VenueProbe:
         assert isinstance(key, tuple)
         account, number = key
         view = self.view
-        decimals = view.world.market.decimals
+        decimals = view.decimals
         prices = view.prices()
         out: dict[str, float] = {}
         for group in view.groups(account):
@@ -136,10 +135,6 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgen
     probes: list[MarketProbe] = [LendingProbe(v) for _, v in sorted(world.lending.items())]
     if world.venue is not None:
         probes.append(VenueProbe(world.venue))
-
-    def mode_of(market: str, account: bytes) -> str:
-        return world.venue.mode_of(account) if market == "venue" and world.venue is not None else ""
-
     return Attribution(
         sources=drivers,
         probes=probes,
@@ -149,7 +144,4 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgen
         pool_tokens=pool_tokens,
         token_names=dict(world.token_by_address),
         prices=dict(world.oracle_prices),
-        current_prices=lambda: dict(world.oracle_prices),
-        usd_of=lambda event: liquidation_usd(event, world),
-        mode_of=mode_of,
     )

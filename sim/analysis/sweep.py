@@ -20,7 +20,8 @@ from sim.analysis.batch import Executor, Notify, Outcome, RunTask, run_all
 from sim.analysis.compare import figures
 from sim.report.htmlpage import figure_png, image, page, section
 from sim.report.plots import report_figure
-from sim.scenario.schema import ScenarioError, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import ScenarioError
 
 HEATMAP_METRICS = ("bad_debt_usd", "liq_usd_total", "amplification", "max_wave")
 
@@ -29,6 +30,7 @@ SEED_MARK = "-s"  # task ids are <point>-s<seed>
 
 
 def plan(
+    *,
     scenario: Path,
     axes: Sequence[tuple[str, list[Any]]],
     seeds: int,
@@ -49,9 +51,10 @@ def plan(
             f"--grid {', '.join(repeated)} given twice: give each key once, with all its values."
         )
     points = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(v for _, v in axes))]
+    blocks_set = {"blocks": blocks} if blocks is not None else {}
     for overrides in points:
         try:
-            load_scenario(scenario, overrides)
+            load_scenario(scenario, {**overrides, **blocks_set})
         except ScenarioError as exc:
             shown = ", ".join(f"{k}={v}" for k, v in overrides.items())
             raise ScenarioError(f"grid point {shown}: {exc}") from None
@@ -67,6 +70,7 @@ def plan(
 
 
 def sweep(
+    *,
     scenario: Path,
     axes: Sequence[tuple[str, list[Any]]],
     seeds: int,
@@ -77,7 +81,7 @@ def sweep(
     seed: int | None = None,
     show_progress: bool = True,
 ) -> list[Outcome]:
-    tasks = plan(scenario, axes, seeds, out_dir, blocks, seed)
+    tasks = plan(scenario=scenario, axes=axes, seeds=seeds, out_dir=out_dir, blocks=blocks, seed=seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = [k for k, _ in axes]
     rows: list[dict[str, Any]] = []

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from sim.node.abi import ContractAbi
-from sim.node.chain import Chain, Wallet
-from sim.node.contracts import Deployer, Handle
+from sim.node.chain import Chain, ChainError, Wallet
+from sim.node.contracts import Deployer, Handle, revert_reason
 from sim.node.npm_artifacts import uniswap_v2
 from sim.scenario.draws import draw
 from sim.scenario.schema import OracleSource, PoolSpec, Scenario
+from sim.scenario.streams import Streams
 
 FEE_DENOMINATOR = 10**10  # Curve fees: 1e10 = 100%
 PRICE_UNIT = 10**8  # oracle prices: USD with 8 decimals
@@ -63,6 +62,23 @@ class Market:
         return {label: handle.hex for label, handle in sorted(named.items())}
 
 
+def twap_sources(scenario: Scenario) -> list[tuple[str, str, int]]:
+    """(oracle label, asset, window) of every pool-TWAP source the scenario configures."""
+    out = [
+        (m.name, asset, s.window_s)
+        for m in scenario.lending
+        for asset, s in m.oracle.items()
+        if s.kind == "twap"
+    ]
+    if scenario.venue is not None:
+        out += [
+            (scenario.venue.name, asset, c.oracle.window_s)
+            for asset, c in scenario.venue.collateral.items()
+            if c.oracle.kind == "twap"
+        ]
+    return out
+
+
 def price8(usd: float) -> int:
     return round(usd * PRICE_UNIT)
 
@@ -72,7 +88,7 @@ class MarketBuilder:
     scenario: Scenario
     chain: Chain
     funder: Wallet
-    rng: np.random.Generator
+    streams: Streams
     market: Market = field(default_factory=Market)
 
     def __post_init__(self) -> None:
@@ -89,6 +105,27 @@ class MarketBuilder:
         self._lending()
         self._venue()
         return self.market
+
+    def prime_twaps(self, at: int | None = None) -> None:
+        """Give every TWAP source its first average, as a pool that has traded for a while would have: one
+        `updateTwap` each, at `at` (at least a full window after the sources were set at the seeded price), so
+        that they answer from the first block. With `at` one window before the scenario's start, the windows
+        then fall due at block 0, one window, two windows... as if the keeper had always been there."""
+        sources = twap_sources(self.scenario)
+        if not sources:
+            return
+        earliest = self.chain.timestamp + max(w for _, _, w in sources)
+        txs = [
+            self.market.oracles[label].tx(
+                self.funder, "updateTwap", self.market.tokens[asset].address, tag="setup"
+            )
+            for label, asset, _ in sources
+        ]
+        block = self.chain.send_block(txs, timestamp=max(earliest, at or 0))
+        for (label, asset, _), result in zip(sources, block.txs, strict=True):
+            if not result.success:
+                reason = revert_reason(self.chain.revert_data(result.tx_hash))
+                raise ChainError(f"priming the TWAP of {asset} on oracle {label} reverted with {reason}")
 
     def bps(self, fraction: float) -> int:
         return round(fraction * 10_000)
@@ -172,7 +209,7 @@ class MarketBuilder:
 
     # -- stage 3: seed every pool at the start prices (the funder holds the LP shares)
     def _seed_amounts(self, spec: PoolSpec) -> list[int]:
-        depth = draw(spec.depth_usd, self.rng)
+        depth = draw(spec.depth_usd, self.streams.market(f"pool:{spec.name}"))
         share = depth / len(spec.tokens)
         return [self.market.units(t, share / self.start_prices[t]) for t in spec.tokens]
 
@@ -297,7 +334,7 @@ class MarketBuilder:
         self.deployer.call(usde, "setStakingVault", vault.address)
         for asset in spec.collateral:
             self.deployer.call(usde, "addCollateral", self.market.tokens[asset].address, True)
-        supply_usd = draw(spec.supply_usd, self.rng)
+        supply_usd = draw(spec.supply_usd, self.streams.market("synthetic:supply_usd"))
         share = supply_usd / len(spec.collateral)
         for asset in spec.collateral:
             amount = self.market.units(asset, share / self.start_prices[asset])
@@ -305,7 +342,9 @@ class MarketBuilder:
             self.deployer.call(token, "mint", self.funder.address, amount)
             self.deployer.call(token, "approve", usde.address, 2**256 - 1)
             self.deployer.call(usde, "mint", token.address, amount, 0, self.funder.address)
-        reserve_fund = self.market.units(reserve, draw(spec.reserve_fund_usd, self.rng))
+        reserve_fund = self.market.units(
+            reserve, draw(spec.reserve_fund_usd, self.streams.market("synthetic:reserve_fund_usd"))
+        )
         if reserve_fund > 0:
             self.deployer.call(self.market.tokens[reserve], "mint", self.funder.address, reserve_fund)
             self.deployer.call(self.market.tokens[reserve], "approve", usde.address, 2**256 - 1)
@@ -314,7 +353,11 @@ class MarketBuilder:
         if staked > 0:
             self.deployer.call(usde, "approve", vault.address, 2**256 - 1)
             self.deployer.call(vault, "deposit", staked, self.funder.address)
-        self.deployer.call(usde, "setFundingRate", int(draw(spec.funding_apy, self.rng) * 10**18))
+        self.deployer.call(
+            usde,
+            "setFundingRate",
+            int(draw(spec.funding_apy, self.streams.market("synthetic:funding_apy")) * 10**18),
+        )
         self.deployer.call(usde, "setMaxMintPerBlock", int(spec.max_mint_per_block_usd * 10**18))
         self.deployer.call(usde, "setMaxRedeemPerBlock", int(spec.max_redeem_per_block_usd * 10**18))
         self.deployer.flush()
@@ -359,7 +402,7 @@ class MarketBuilder:
                         pool, "setAssetEModeCategory", self.market.tokens[asset].address, emode.id
                     )
             for r in market.reserves:
-                liquidity = draw(r.liquidity_usd, self.rng)
+                liquidity = draw(r.liquidity_usd, self.streams.market(f"lending:{market.name}:{r.asset}"))
                 if liquidity <= 0:
                     continue
                 amount = self.market.units(r.asset, liquidity / self.start_prices[r.asset])
@@ -434,8 +477,12 @@ class MarketBuilder:
             venue, "setLiquidationFees", self.bps(spec.liquidation_fee), self.bps(spec.liquidation_fee) // 2
         )
         quote = self.market.tokens[spec.quote]
-        insurance = self.market.units(spec.quote, draw(spec.insurance_fund_usd, self.rng))
-        book = self.market.units(spec.quote, draw(spec.lending_liquidity_usd, self.rng))
+        insurance = self.market.units(
+            spec.quote, draw(spec.insurance_fund_usd, self.streams.market("venue:insurance_fund_usd"))
+        )
+        book = self.market.units(
+            spec.quote, draw(spec.lending_liquidity_usd, self.streams.market("venue:lending_liquidity_usd"))
+        )
         self.fund(spec.quote, self.funder.address, insurance + book)
         self.deployer.call(quote, "approve", venue.address, 2**256 - 1)
         if insurance > 0:

@@ -1,17 +1,16 @@
 """Deploy a scenario's market (tokens, pools, oracles, lending, synthetic dollar, venue) to any node we can
-sign for, and record the addresses; `ape run deploy` and `cascade deploy` are thin wrappers over this."""
+sign for, and record the addresses; `ape run deploy` is a thin wrapper over this."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from sim.market.builder import Market, MarketBuilder
 from sim.node import rpc
 from sim.node.chain import Chain, Wallet
 from sim.node.paths import REPO_ROOT
-from sim.scenario.schema import load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.streams import Streams
 
 DEFAULT_SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025.yaml"
 
@@ -25,7 +24,10 @@ def deploy_market(
     funder = Wallet.from_hex(private_key)
     chain.sync_nonce(funder)
     try:
-        return MarketBuilder(scenario, chain, funder, np.random.default_rng(scenario.seed)).build()
+        builder = MarketBuilder(scenario, chain, funder, Streams(scenario.seed))
+        market = builder.build()
+        builder.prime_twaps()
+        return market
     finally:
         if automine_after:
             rpc.call(url, "evm_setAutomine", [True])

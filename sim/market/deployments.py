@@ -20,13 +20,3 @@ def write_deployment(network: str, addresses: dict[str, str], folder: Path = DEP
     path = deployment_file(network, folder)
     path.write_text(json.dumps({"network": network, "contracts": addresses}, indent=2, sort_keys=True) + "\n")
     return path
-
-
-def read_deployment(network: str, folder: Path = DEPLOYMENTS_DIR) -> dict[str, str]:
-    path = deployment_file(network, folder)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"no deployment recorded for {network} at {path}: run `ape run deploy` first."
-        )
-    data = json.loads(path.read_text())
-    return dict(data["contracts"])

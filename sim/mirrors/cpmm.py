@@ -182,10 +182,6 @@ class CpmmState:
         """Token1 per token0 at the margin, before fees (raw units: no decimals adjustment)."""
         return self.reserve1 / self.reserve0
 
-    def spot_price1(self) -> float:
-        """Token0 per token1 at the margin, before fees (raw units)."""
-        return self.reserve0 / self.reserve1
-
     def swap(self, amount0_in: int, amount1_in: int, amount0_out: int, amount1_out: int) -> CpmmState:
         """ConstantProductPool.swap for amounts already sent in; raises as the pair would revert."""
         if amount0_out == 0 and amount1_out == 0:

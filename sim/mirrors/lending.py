@@ -19,11 +19,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-WAD = 10**18
-RAY = 10**27
-HALF_RAY = RAY // 2
-PERCENTAGE_FACTOR = 10_000
-HALF_PERCENTAGE_FACTOR = PERCENTAGE_FACTOR // 2
+from sim.mirrors.fixed_point import (  # noqa: F401 - tests too  # noqa: F401 - the tests take them from here too
+    HALF_RAY,
+    PERCENTAGE_FACTOR,
+    RAY,
+    WAD,
+    mul_div_ceil,
+    percent_div,
+    percent_div_ceil,
+    percent_mul,
+    percent_mul_ceil,
+    ray_div,
+    ray_div_ceil,
+    ray_div_floor,
+    ray_mul,
+    ray_mul_ceil,
+    ray_mul_floor,
+    unit,
+    wad_div,
+)
+
+# LendingPool.DEFAULT_FLASHLOAN_PREMIUM: the flash-loan fee in basis points, rounded up on the amount.
+FLASHLOAN_PREMIUM_BPS = 5
+
 SECONDS_PER_YEAR = 365 * 24 * 3600
 BPS_TO_RAY = 10**23
 MAX_UINT256 = 2**256 - 1
@@ -33,69 +51,6 @@ CLOSE_FACTOR_HF_THRESHOLD = 95 * WAD // 100
 DEFAULT_LIQUIDATION_CLOSE_FACTOR = 5_000
 MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD = 2_000 * 10**8
 MIN_LEFTOVER_BASE = MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD // 2
-
-
-def unit(decimals: int) -> int:
-    """10**decimals as an int (mypy types int ** int as Any)."""
-    return int(10**decimals)
-
-
-# ---------------------------------------------------------------------------------------------- fixed point
-
-
-def ray_mul(a: int, b: int) -> int:
-    """a * b / RAY rounded half up (index growth, rate model)."""
-    return (a * b + HALF_RAY) // RAY
-
-
-def ray_mul_floor(a: int, b: int) -> int:
-    return a * b // RAY
-
-
-def ray_mul_ceil(a: int, b: int) -> int:
-    return -(-(a * b) // RAY)
-
-
-def ray_div(a: int, b: int) -> int:
-    """a * RAY / b rounded half up."""
-    return (a * RAY + b // 2) // b
-
-
-def ray_div_floor(a: int, b: int) -> int:
-    return a * RAY // b
-
-
-def ray_div_ceil(a: int, b: int) -> int:
-    return -(-(a * RAY) // b)
-
-
-def wad_div(a: int, b: int) -> int:
-    """a * WAD / b rounded half up (the health factor)."""
-    return (a * WAD + b // 2) // b
-
-
-def percent_mul(value: int, bps: int) -> int:
-    return (value * bps + HALF_PERCENTAGE_FACTOR) // PERCENTAGE_FACTOR
-
-
-# LendingPool.DEFAULT_FLASHLOAN_PREMIUM: the flash-loan fee in basis points, rounded up on the amount.
-FLASHLOAN_PREMIUM_BPS = 5
-
-
-def percent_mul_ceil(value: int, bps: int) -> int:
-    return -(-(value * bps) // PERCENTAGE_FACTOR)
-
-
-def percent_div(value: int, bps: int) -> int:
-    return (value * PERCENTAGE_FACTOR + bps // 2) // bps
-
-
-def percent_div_ceil(value: int, bps: int) -> int:
-    return -(-(value * PERCENTAGE_FACTOR) // bps)
-
-
-def mul_div_ceil(a: int, b: int, c: int) -> int:
-    return -(-(a * b) // c)
 
 
 # ---------------------------------------------------------------------------------------------- scaled balances
@@ -346,12 +301,27 @@ def is_liquidatable(data: AccountData) -> bool:
     return data.health_factor < HEALTH_FACTOR_LIQUIDATION_THRESHOLD
 
 
-def max_borrow(data: AccountData, price: int, decimals: int) -> int:
-    """An upper bound on what the pool lets the user borrow of an asset now (exact for an existing borrower
-    up to the one-unit rounding of the LTV check)."""
-    if data.ltv == 0 or data.total_collateral_base == 0:
+def borrow_headroom(data: AccountData, price: int, decimals: int) -> int:
+    """The most of an asset (base units, at `price`) the pool lets an account with `data` borrow now: the
+    largest `owed` whose value `price * owed / unit` (rounded down) keeps `percentDiv(debt + value, ltv)` within
+    the collateral, LendingPool._validateBorrowPower's check to the unit. 0 when it may not borrow at all."""
+    if (
+        data.ltv == 0
+        or data.total_collateral_base == 0
+        or data.health_factor <= HEALTH_FACTOR_LIQUIDATION_THRESHOLD
+    ):
         return 0
-    return data.available_borrows_base * unit(decimals) // price
+    low, high = data.total_debt_base, data.total_collateral_base * PERCENTAGE_FACTOR // data.ltv + 1
+    while low < high:  # the largest total debt (base) whose percentDiv by the LTV fits the collateral
+        mid = (low + high + 1) // 2
+        if percent_div(mid, data.ltv) <= data.total_collateral_base:
+            low = mid
+        else:
+            high = mid - 1
+    if percent_div(low, data.ltv) > data.total_collateral_base:
+        return 0
+    room = low - data.total_debt_base
+    return ((room + 1) * unit(decimals) - 1) // price
 
 
 # ---------------------------------------------------------------------------------------------- liquidation

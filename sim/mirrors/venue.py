@@ -67,10 +67,6 @@ class Health:
     def liquidatable(self) -> bool:
         return self.equity < self.maintenance
 
-    @property
-    def meets_initial(self) -> bool:
-        return self.equity >= self.initial
-
 
 def collateral_value(c: Collateral) -> int:
     """balance x price x ratio, rounded down."""

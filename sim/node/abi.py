@@ -56,6 +56,8 @@ class Function:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     selector: bytes
+    # Names of what a call returns: a single struct's components, else the outputs' names.
+    fields: tuple[str, ...] = ()
 
     def encode(self, *args: Any) -> bytes:
         return self.selector + encode(list(self.inputs), list(args))
@@ -115,10 +117,6 @@ class CustomError:
         return dict(zip(self.names, decode(list(self.types), data[4:]), strict=True))
 
 
-def _is_static(kind: str) -> bool:
-    return not (kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("("))
-
-
 @dataclass
 class ContractAbi:
     """One contract's functions (by name), events (by topic) and errors (by selector)."""
@@ -137,11 +135,10 @@ class ContractAbi:
                 inputs = tuple(_type_string(p) for p in item["inputs"])
                 outputs = tuple(_type_string(p) for p in item.get("outputs", []))
                 selector = keccak(f"{item['name']}({','.join(inputs)})".encode())[:4]
+                function = Function(item["name"], inputs, outputs, selector, _output_fields(item))
                 # Overloads keep the first under the plain name and every one under its signature.
-                out.functions.setdefault(item["name"], Function(item["name"], inputs, outputs, selector))
-                out.functions[f"{item['name']}({','.join(inputs)})"] = Function(
-                    item["name"], inputs, outputs, selector
-                )
+                out.functions.setdefault(item["name"], function)
+                out.functions[f"{item['name']}({','.join(inputs)})"] = function
             elif kind == "event":
                 types = tuple(_type_string(p) for p in item["inputs"])
                 topic = keccak(f"{item['name']}({','.join(types)})".encode())
@@ -170,6 +167,13 @@ class ContractAbi:
 
     def encode_constructor(self, *args: Any) -> bytes:
         return encode(list(self.constructor_inputs), list(args)) if self.constructor_inputs else b""
+
+
+def _output_fields(item: dict[str, Any]) -> tuple[str, ...]:
+    outputs = item.get("outputs", [])
+    if len(outputs) == 1 and outputs[0]["type"] == "tuple":
+        return tuple(c["name"] for c in outputs[0]["components"])
+    return tuple(p.get("name", "") for p in outputs)
 
 
 PANIC_SELECTOR = keccak(b"Panic(uint256)")[:4]

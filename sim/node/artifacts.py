@@ -61,5 +61,6 @@ def load_artifact(name: str, manifest: Path = BUILD_MANIFEST) -> Artifact:
     )
 
 
-def all_artifacts(manifest: Path = BUILD_MANIFEST) -> dict[str, Artifact]:
-    return {name: load_artifact(name, manifest) for name in _manifest(manifest)["contractTypes"]}
+def artifact_names(manifest: Path = BUILD_MANIFEST) -> list[str]:
+    """Every compiled contract's name."""
+    return sorted(_manifest(manifest)["contractTypes"])

@@ -10,7 +10,7 @@ import rlp
 from eth_hash.auto import keccak
 
 from sim.node.abi import ContractAbi, describe_revert
-from sim.node.artifacts import Artifact, load_artifact
+from sim.node.artifacts import Artifact, artifact_names, load_artifact
 from sim.node.chain import Chain, ChainError, TxRequest, Wallet, checksum
 from sim.node.rpc import RpcError
 
@@ -26,6 +26,23 @@ def create_address(sender: bytes, nonce: int) -> bytes:
 @cache
 def abi_of(name: str) -> ContractAbi:
     return ContractAbi.from_abi(load_artifact(name).abi)
+
+
+@cache
+def every_error() -> ContractAbi:
+    """The custom errors of every compiled contract: a revert bubbling up from a contract called inside
+    another (an oracle inside a lending pool, a pool inside the venue) is named whoever answered."""
+    merged = ContractAbi()
+    for name in artifact_names():
+        merged.errors.update(abi_of(name).errors)
+    return merged
+
+
+def revert_reason(data: bytes | str | None) -> str:
+    """Revert data as a readable name: a custom error with its arguments, Error(string) or Panic(code)."""
+    if isinstance(data, str):
+        data = bytes.fromhex(data.removeprefix("0x")) if data.startswith("0x") else data.encode()
+    return describe_revert(data or b"", [every_error()])
 
 
 @dataclass(frozen=True)
@@ -111,5 +128,5 @@ class Deployer:
             self.chain.call(request.to, request.data, sender=request.sender.address)
         except RpcError as exc:
             data = bytes.fromhex(str(exc.data or "0x").removeprefix("0x"))
-            return describe_revert(data, [abi_of(h.name) for h in self.deployed.values()])
+            return revert_reason(data)
         return "reverted in the block (state differed from now)"

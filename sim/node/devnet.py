@@ -199,9 +199,6 @@ class Devnet:
             self._workdir.cleanup()
             self._workdir = None
 
-    def is_running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
     def wait(self) -> int:
         """Block until the anvil process exits (for `cascade devnet`)."""
         if self._process is None:

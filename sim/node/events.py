@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.node.abi import describe_revert
 from sim.node.chain import BlockResult
-from sim.node.contracts import Handle, abi_of
+from sim.node.contracts import Handle, abi_of, revert_reason
 
 
 @dataclass(frozen=True)
@@ -65,12 +64,13 @@ class Decoder:
         (the timeseries row); the chain's own block number is kept as `chain_block`."""
         index = block.number if step is None else step
         events: list[Event] = []
-        abis = [abi_of(h.name) for _, h in self.by_address.values()] if revert_data else []
         for tx in block.txs:
             if not tx.success:
-                args: dict[str, Any] = {"gas_used": tx.gas_used}
+                # No gas here: it measures the contracts' implementation and the EVM, not what happened
+                # (summary.json's gas_by_call has it), so a refactor or another backend keeps the log.
+                args: dict[str, Any] = {}
                 if revert_data is not None and tx.tx_hash in revert_data:
-                    args["reason"] = describe_revert(revert_data[tx.tx_hash], abis)
+                    args["reason"] = revert_reason(revert_data[tx.tx_hash])
                 events.append(
                     Event(index, tx.tx_index, -1, tx.request.tag, "", "TxFailed", args, block.number)
                 )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.node.chain import Chain
-from sim.node.contracts import Handle
+from sim.node.contracts import Handle, revert_reason
 from sim.node.rpc import RpcError
 
 
@@ -31,6 +31,7 @@ class Reads:
         results = chain.calls([(h.address, h.data(fn, *args)) for h, fn, args, _ in queued])
         for (handle, fn, _, callback), raw in zip(queued, results, strict=True):
             if isinstance(raw, RpcError):
-                raise ReadFailed(f"reading {handle.name}.{fn} at {handle.hex} failed: {raw}")
+                why = f"reverted with {revert_reason(raw.data)}" if raw.data else f"failed: {raw}"
+                raise ReadFailed(f"reading {handle.name}.{fn} at {handle.hex} {why}")
             out = handle.abi.fn(fn).decode(raw)
             callback(out[0] if len(out) == 1 else out)

@@ -7,6 +7,7 @@ kind holds them; the pools' own liquidity belongs to the scenario funder)."""
 from __future__ import annotations
 
 import csv
+import json
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
@@ -96,12 +97,15 @@ class PnlBook:
                     "pnl_usd": round(end_usd - start_usd, 2),
                     "vs_hold_usd": round(end_usd - value_usd(start, self.end_prices), 2),
                 }
+                | {name: _cell(value) for name, value in agent.drawn().items()}
             )
         return out
 
     def write(self, path: Path) -> None:
+        """agents.csv: the PnL columns, then every drawn parameter of any kind (empty where a kind has none)."""
+        parameters = sorted({key for row in self.table for key in row} - set(COLUMNS))
         with path.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
+            writer = csv.DictWriter(handle, fieldnames=[*COLUMNS, *parameters], restval="")
             writer.writeheader()
             writer.writerows(self.table)
 
@@ -122,3 +126,10 @@ class PnlBook:
                 "vs_hold_total_usd": round(sum(r["vs_hold_usd"] for r in rows), 2),
             }
         return out
+
+
+def _cell(value: Any) -> Any:
+    """A parameter as one CSV cell: numbers, names and flags as they are, lists and mappings as JSON."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return value

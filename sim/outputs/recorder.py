@@ -1,17 +1,27 @@
-"""Streamed run outputs: events.jsonl, timeseries.csv and liquidations.csv appended and flushed block by block, manifest.json at
-the start and summary.json at the end, so that a crash or Ctrl-C keeps every finished block on disk."""
+"""Streamed run outputs: events.jsonl, timeseries.csv, liquidations.csv and positions.csv appended and flushed
+whole block by whole block, manifest.json at the start and summary.json at the end, so that a crash or Ctrl-C
+keeps every finished block on disk and no half block."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
-from collections.abc import Mapping, Sequence
+import signal
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sim.analysis.attribution import LIQUIDATION_COLUMNS
+# liquidations.csv: each liquidation with the price move that pushed its account under (cascade attribution).
+LIQUIDATION_COLUMNS = (
+    "id", "block", "tx_index", "market", "account", "group", "collateral", "usd", "mode",
+    "trigger_block", "trigger_oracle", "trigger_asset", "trigger_old", "trigger_new",
+    "cause", "cause_agent", "parent", "wave",
+)  # fmt: skip
 
 
 def _jsonable(value: Any) -> Any:
@@ -31,22 +41,72 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-class Recorder:
-    """Owns a run's output streams: the manifest at start, events and metrics appended and flushed block by
-    block, the summary at the end; `close()` closes the streams."""
+@dataclass
+class _Stream:
+    """One append-only output file, written in binary so a block's offset can be restored exactly."""
 
-    def __init__(self, out_dir: Path, columns: Sequence[str]) -> None:
+    path: Path
+    handle: IO[bytes]
+
+    @classmethod
+    def open(cls, path: Path, header: str = "") -> _Stream:
+        stream = cls(path, path.open("wb"))
+        if header:
+            stream.handle.write(header.encode())
+            stream.handle.flush()
+        return stream
+
+
+def _csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], header: bool = False) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="raise", restval="")
+    if header:
+        writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while a block is committed: they arrive right after it, at a block boundary."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no signal masks here (another platform or thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+class Recorder:
+    """Owns a run's output streams: the manifest at start, then each block appended to every stream as a whole
+    (events.jsonl, timeseries.csv, liquidations.csv, positions.csv) and flushed, the summary at the end. A block
+    is committed or not at all: should anything stop its writing (a signal, a full disk), every stream is cut
+    back to the end of the previous block, so all of them always end at the same whole block and the counts
+    and hash the recorder reports describe exactly what is on disk."""
+
+    def __init__(self, out_dir: Path, columns: Sequence[str], position_columns: Sequence[str] = ()) -> None:
         self.out_dir = out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         self.columns = list(columns)
-        self._events: IO[str] = (out_dir / "events.jsonl").open("w")
-        self._series_file: IO[str] = (out_dir / "timeseries.csv").open("w", newline="")
-        self._series = csv.DictWriter(self._series_file, fieldnames=self.columns, extrasaction="raise")
-        self._series.writeheader()
-        self._liquidations_file: IO[str] = (out_dir / "liquidations.csv").open("w", newline="")
-        self._liquidations = csv.DictWriter(self._liquidations_file, fieldnames=list(LIQUIDATION_COLUMNS))
-        self._liquidations.writeheader()
+        self.position_columns = list(position_columns)
+        self._events = _Stream.open(out_dir / "events.jsonl")
+        self._series = _Stream.open(out_dir / "timeseries.csv", _csv_text(self.columns, [], header=True))
+        self._liquidations = _Stream.open(
+            out_dir / "liquidations.csv", _csv_text(LIQUIDATION_COLUMNS, [], header=True)
+        )
+        self._positions = _Stream.open(
+            out_dir / "positions.csv", _csv_text(self.position_columns, [], header=True)
+        )
         self._hash = hashlib.sha256()
+        self.blocks = 0  # blocks committed
+        self.events = 0  # events committed
+        self.transactions = 0  # sent in committed blocks
+        self.failed = 0  # reverted in committed blocks
+        self.position_rows = 0
 
     def manifest(self, data: Mapping[str, Any]) -> None:
         write_json(self.out_dir / "manifest.json", data)
@@ -54,31 +114,66 @@ class Recorder:
     def block(
         self,
         events: Sequence[Mapping[str, Any]],
-        row: Mapping[str, Any],
+        row: Mapping[str, Any] | None,
         liquidations: Sequence[Mapping[str, Any]] = (),
+        positions: Sequence[Mapping[str, Any]] = (),
     ) -> None:
-        """Append one block's events, metrics row and attributed liquidations, then flush them to disk."""
-        for event in events:
-            line = json.dumps(_jsonable(dict(event)), sort_keys=True, separators=(",", ":")) + "\n"
-            self._events.write(line)
-            self._hash.update(line.encode())
-        self._series.writerow(dict(row))
-        self._liquidations.writerows(liquidations)
-        self._events.flush()
-        self._series_file.flush()
-        self._liquidations_file.flush()
+        """Append one block: its events, its metrics row (None: positions only, as at the start and the end),
+        its attributed liquidations and its changed positions, all or nothing."""
+        lines = "".join(
+            json.dumps(_jsonable(dict(event)), sort_keys=True, separators=(",", ":")) + "\n"
+            for event in events
+        )
+        texts = [
+            (self._events, lines),
+            (self._series, _csv_text(self.columns, [row]) if row is not None else ""),
+            (self._liquidations, _csv_text(LIQUIDATION_COLUMNS, liquidations)),
+            (self._positions, _csv_text(self.position_columns, positions) if self.position_columns else ""),
+        ]
+        digest = self._hash.copy()
+        digest.update(lines.encode())
+        with signals_deferred():
+            marks = [stream.handle.tell() for stream, _ in texts]
+            try:
+                for stream, text in texts:
+                    if text:
+                        stream.handle.write(text.encode())
+                for stream, _ in texts:
+                    stream.handle.flush()
+            except BaseException:
+                for (stream, _), mark in zip(texts, marks, strict=True):
+                    stream.handle.seek(mark)
+                    stream.handle.truncate()
+                    stream.handle.flush()
+                raise
+            self._hash = digest
+            self.events += len(events)
+            self.position_rows += len(positions)
+            if row is not None:
+                self.blocks += 1
+                self.transactions += int(row.get("txs", 0) or 0)
+                self.failed += int(row.get("failed_txs", 0) or 0)
+
+    def counts(self) -> dict[str, Any]:
+        """What the files hold, for the summary: blocks, transactions, reverts, events and the events' hash."""
+        return {
+            "blocks": self.blocks,
+            "transactions": self.transactions,
+            "failed_transactions": self.failed,
+            "events": self.events,
+            "events_sha256": self.events_sha256,
+            "position_rows": self.position_rows,
+        }
 
     @property
     def events_sha256(self) -> str:
-        """sha256 of events.jsonl as written so far (equal to hashing the file)."""
+        """sha256 of events.jsonl as committed so far (equal to hashing the file)."""
         return self._hash.hexdigest()
 
     def summary(self, data: Mapping[str, Any]) -> None:
         write_json(self.out_dir / "summary.json", data)
 
     def close(self) -> None:
-        if not self._events.closed:
-            self._events.close()
-        for stream in (self._series_file, self._liquidations_file):
-            if not stream.closed:
-                stream.close()
+        for stream in (self._events, self._series, self._liquidations, self._positions):
+            if not stream.handle.closed:
+                stream.handle.close()

@@ -7,6 +7,7 @@ scenario layer knows agents only through this registry)."""
 from __future__ import annotations
 
 import importlib
+import math
 import typing
 from collections.abc import Iterator
 from enum import Enum
@@ -14,7 +15,15 @@ from typing import Annotated, Any, ClassVar, Self
 
 import annotated_types
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 
 from sim.scenario.draws import Draw, bounds, draw
@@ -42,6 +51,9 @@ AssetName = Annotated[str, Ref.ASSET]
 MarketName = Annotated[str, Ref.MARKET]
 
 _BOUNDS = (annotated_types.Gt, annotated_types.Ge, annotated_types.Lt, annotated_types.Le)
+# The most USD any amount may stand for: beyond it token units overflow the contracts' integer types (a
+# Uniswap v2 reserve is a uint112) long before anything else would stop them.
+MAX_USD = 1e15
 
 
 class AgentParams(BaseModel):
@@ -52,6 +64,12 @@ class AgentParams(BaseModel):
 
     # Scenario sections a population of this kind needs (e.g. "venue", "synthetic").
     requires: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def check_scenario(cls, spec: BaseModel) -> None:
+        """Rules across fields, checked on the scenario form (raise ValueError naming the fields). Fields the
+        scenario set are `spec.model_fields_set`. None by default."""
+        return None
 
     @classmethod
     def scenario_model(cls) -> type[BaseModel]:
@@ -102,7 +120,11 @@ def _derive_scenario_model(cls: type[AgentParams]) -> type[BaseModel]:
                 )
         return value
 
-    validators: dict[str, Any] = {}
+    def check_across(model: BaseModel) -> BaseModel:
+        cls.check_scenario(model)
+        return model
+
+    validators: dict[str, Any] = {"_across": model_validator(mode="after")(check_across)}
     if any(drawn_bounds.values()):
         checked = [name for name, constraints in drawn_bounds.items() if constraints]
         validators["_bounds"] = field_validator(*checked, mode="after")(check_bounds)
@@ -122,6 +144,10 @@ def _plain_field(info: FieldInfo) -> FieldInfo:
 
 
 def _within(constraint: Any, low: float, high: float) -> bool:
+    """Whether every value a draw can take meets the bound. An unbounded distribution (a lognormal without a
+    `max`) is checked against an upper bound when each agent draws, before anything is deployed."""
+    if math.isinf(high) and isinstance(constraint, annotated_types.Lt | annotated_types.Le):
+        return True
     if isinstance(constraint, annotated_types.Gt):
         return low > float(constraint.gt)  # type: ignore[arg-type]
     if isinstance(constraint, annotated_types.Ge):

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sim.scenario.draws import Draw, draw
+from sim.scenario.draws import Draw, bounds, draw
 
 SECONDS_PER_YEAR = 365 * 24 * 3600
 
@@ -34,6 +34,12 @@ class Piecewise(_Strict):
         blocks = [b for b, _ in knots]
         if blocks[0] < 0 or any(b2 <= b1 for b1, b2 in itertools.pairwise(blocks)):
             raise ValueError(f"knot blocks must start at >= 0 and strictly increase, got {blocks}")
+        for block, value in knots:
+            low, _ = bounds(value)
+            if low <= 0:
+                raise ValueError(
+                    f"the knot at block {block} can be {low:g}: prices (and multiples) must be > 0"
+                )
         return knots
 
 
@@ -66,20 +72,39 @@ class CsvPathError(ValueError):
 def _read_csv(path: Path) -> list[tuple[int, float]]:
     if not path.is_file():
         raise CsvPathError(f"price CSV {path} does not exist: fix `file` (relative to the scenario file).")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # a byte-order mark (Excel's "CSV UTF-8") is fine
+    except UnicodeDecodeError:
+        raise CsvPathError(
+            f"price CSV {path} is not UTF-8 text; save it as CSV (UTF-8) and run again."
+        ) from None
     rows: list[tuple[int, float]] = []
-    with path.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or not {"block", "price"} <= set(reader.fieldnames):
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames is None or not {"block", "price"} <= {f.strip() for f in reader.fieldnames}:
+        raise CsvPathError(
+            f"price CSV {path} needs a header with columns block,price (got {reader.fieldnames})."
+        )
+    for line, row in enumerate(reader, start=2):
+        fields = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        block, price = fields.get("block", ""), fields.get("price", "")
+        if not block or not price:
             raise CsvPathError(
-                f"price CSV {path} needs a header with columns block,price (got {reader.fieldnames})."
+                f"price CSV {path} line {line}: {'price' if block else 'block'} is empty; every row needs a "
+                "block (integer) and a price (number)."
             )
-        for line, row in enumerate(reader, start=2):
-            try:
-                rows.append((int(row["block"]), float(row["price"])))
-            except ValueError as exc:
-                raise CsvPathError(
-                    f"price CSV {path} line {line}: {exc}; block must be an integer, price a number."
-                ) from exc
+        try:
+            tick = (int(block), float(price))
+        except ValueError:
+            raise CsvPathError(
+                f"price CSV {path} line {line}: block {block!r} / price {price!r}: block must be an integer, "
+                "price a number."
+            ) from None
+        if tick[0] < 0 or not math.isfinite(tick[1]) or tick[1] <= 0:
+            raise CsvPathError(
+                f"price CSV {path} line {line}: block {tick[0]}, price {tick[1]}: blocks start at 0 and prices "
+                "must be positive and finite."
+            )
+        rows.append(tick)
     if not rows:
         raise CsvPathError(f"price CSV {path} has no rows.")
     rows.sort()

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from sim.scenario.draws import Draw, bounds
-from sim.scenario.kinds import Ref, known_kinds, params_of, references
+from sim.scenario.kinds import MAX_USD, Ref, known_kinds, params_of, references
 from sim.scenario.pricepaths import PricePath
+
+# Scenario start times a chain can hold and a person means: Unix seconds from 2010 to 2100 (a value in
+# milliseconds is a thousand times larger and is refused).
+EARLIEST_START = 1_262_304_000
+LATEST_START = 4_102_444_800
 
 
 class ScenarioError(ValueError):
@@ -48,7 +51,9 @@ class OracleSource(_Strict):
     pool: str | None = None
     heartbeat_s: int = Field(default=3600, gt=0)
     deviation_bps: int = Field(default=50, gt=0, le=10_000)
-    window_s: int = Field(default=1800, gt=0)
+    window_s: int = Field(
+        default=1800, gt=0, le=86_400, description="twap: the averaging window, at most a day"
+    )
     spot_weight: Fraction = 0.2
 
     @model_validator(mode="after")
@@ -224,7 +229,12 @@ class Scenario(_Strict):
     seed: int = Field(default=0, ge=0)
     blocks: int = Field(gt=0, le=1_000_000)
     seconds_per_block: float = Field(default=12, gt=0)
-    start_timestamp: int = Field(default=1_760_129_400, gt=0, description="2025-10-10 20:50 UTC")
+    start_timestamp: int = Field(
+        default=1_760_129_400,
+        ge=EARLIEST_START,
+        le=LATEST_START,
+        description="2025-10-10 20:50 UTC; Unix seconds (not milliseconds), 2010 to 2100",
+    )
     assets: dict[str, AssetSpec]
     price_paths: dict[str, PricePath] = {}
     pools: tuple[PoolSpec, ...] = ()
@@ -301,8 +311,35 @@ class Scenario(_Strict):
                         f"{asset}/{self.venue.quote} under venue.pools"
                     )
         self._check_synthetic_decimals()
+        self._check_amounts()
         self._check_agents(set(pool_names), need)
         return self
+
+    def _check_amounts(self) -> None:
+        """Every USD amount must fit the contracts once in token units: at most MAX_USD, a distribution with
+        an upper bound, and a constant-product pool's reserves within a uint112."""
+        for where, value in _usd_amounts(self, ""):
+            low, high = bounds(value)
+            if high > MAX_USD:
+                what = "can reach" if isinstance(value, BaseModel) else "is"
+                raise ValueError(
+                    f"{where} {what} {high:g} USD, more than the contracts can hold in token units; keep it at "
+                    f"most {MAX_USD:g} (a distribution needs a `max`)"
+                )
+            if low < 0:
+                raise ValueError(f"{where} must not be negative (got {low:g})")
+        for pool in self.all_pools():
+            if pool.kind != "constant_product":
+                continue
+            _, high = bounds(pool.depth_usd)
+            for token in pool.tokens:
+                asset = self.assets[token]
+                units = high / 2 / asset.price * 10**asset.decimals
+                if units >= 2**112:
+                    raise ValueError(
+                        f"pool {pool.name}: depth_usd {high:g} puts {units:.3g} base units of {token} in the pair, "
+                        "beyond a Uniswap v2 reserve (uint112, 5.2e33); lower depth_usd or the asset's decimals"
+                    )
 
     def _check_synthetic_decimals(self) -> None:
         if self.synthetic is None:
@@ -356,145 +393,33 @@ class Scenario(_Strict):
             raise ValueError(
                 f"{where}.pool names pool {source.pool!r}, which does not exist ({', '.join(pools)})"
             )
+        kinds = {p.name: p.kind for p in self.all_pools()}
+        if source.pool is not None and kinds.get(source.pool) != "constant_product":
+            raise ValueError(
+                f"{where}.pool: a {source.kind} source reads a constant-product pair's reserves (and its TWAP "
+                f"accumulators), and {source.pool!r} is a {kinds.get(source.pool)} pool; point it at a "
+                "constant_product pool of the asset, or price the asset with kind: pushed, peg or fixed"
+            )
 
     def all_pools(self) -> tuple[PoolSpec, ...]:
         return self.pools + (self.venue.pools if self.venue else ())
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-after[_references(), Scenario]",) or part.startswith(
-            ("function-", "tagged-union")
-        ):
-            continue
-        else:
-            out += f".{part}" if out else str(part)
-    return out or "(top level)"
-
-
-def format_validation_error(source: str, error: ValidationError) -> str:
-    lines = [
-        f"{source}: invalid scenario ({error.error_count()} problem{'s' if error.error_count() > 1 else ''}):"
-    ]
-    for item in error.errors(include_url=False):
-        value = item.get("input")
-        shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
-        message = item["msg"].removeprefix("Value error, ")
-        location = _location(item["loc"])
-        if location == "(top level)":
-            lines.append(f"  - {message}")
-        else:
-            lines.append(f"  - field `{location}`: {message} (got {shown})")
-    lines.append("Fix the field(s) above; see docs/scenarios.md for every field and its allowed values.")
-    return "\n".join(lines)
-
-
-def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{source}: a scenario is a YAML mapping of fields, got {type(data).__name__}.")
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(format_validation_error(source, exc)) from None
-
-
-def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Read, apply `key.path=value` overrides, and validate a scenario file."""
-    file = Path(path)
-    if not file.is_file():
-        raise ScenarioError(
-            f"{file}: no such scenario file; pass a path to a YAML file such as scenarios/calm.yaml."
-        )
-    try:
-        data = yaml.safe_load(file.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(f"{file}: not valid YAML{where}: {problem}. Fix the syntax there.") from None
-    if isinstance(data, dict) and "extends" in data:
-        data = _extend(file, data, (file.resolve(),))
-    for key, value in (overrides or {}).items():
-        try:
-            set_path(data, key, value)
-        except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ScenarioError(
-                f"{file}: cannot set `{key}` ({type(exc).__name__}: {exc}): the path must follow the scenario's "
-                "fields, with [i] or [name] for an existing list item (e.g. agents[0].count=10 or "
-                "agents[cross-whale].count=10)."
-            ) from None
-    return parse_scenario(data, str(file))
-
-
-def _extend(file: Path, data: dict[str, Any], chain: tuple[Path, ...]) -> dict[str, Any]:
-    """`extends: other.yaml` (relative to this file): start from that scenario, then merge this one over it
-    (mappings merge key by key unless their `kind` changes; lists and values replace)."""
-    base_file = (file.parent / str(data.pop("extends"))).resolve()
-    if base_file in chain:
-        names = " -> ".join(p.name for p in (*chain, base_file))
-        raise ScenarioError(
-            f"{file}: `extends` goes round in a circle ({names}); one of these files must not extend."
-        )
-    if not base_file.is_file():
-        raise ScenarioError(f"{file}: field `extends` names {base_file}, which does not exist; fix the path.")
-    try:
-        base = yaml.safe_load(base_file.read_text())
-    except yaml.YAMLError as exc:
-        raise ScenarioError(
-            f"{base_file} (extended by {file}): not valid YAML ({str(exc).splitlines()[0]})."
-        ) from None
-    if not isinstance(base, dict):
-        raise ScenarioError(f"{base_file} (extended by {file}): a scenario is a YAML mapping of fields.")
-    if "extends" in base:
-        base = _extend(base_file, base, (*chain, base_file))
-    merged: dict[str, Any] = _merge(base, data)
-    return merged
-
-
-def _merge(base: Any, over: Any) -> Any:
-    # A mapping that changes its `kind` (a price path, an oracle source) is a new thing: replace it whole.
-    if (
-        isinstance(base, dict)
-        and isinstance(over, dict)
-        and over.get("kind", base.get("kind")) == base.get("kind")
-    ):
-        merged = dict(base)
-        for key, value in over.items():
-            merged[key] = _merge(base.get(key), value) if key in base else value
-        return merged
-    return over
-
-
-def set_path(data: Any, dotted: str, value: Any) -> None:
-    """Set `a.b[2].c`-style paths in nested dicts and lists (for --set and variants). A list item can also be
-    named: `agents[cross-whale]` is the item whose `name` (else `kind`) is cross-whale."""
-    parts = dotted.replace("]", "").replace("[", ".").split(".")
-    target = data
-    for i, part in enumerate(parts[:-1]):
-        nxt = parts[i + 1]
-        if isinstance(target, list):
-            target = target[_list_index(target, part)]
-        else:
-            target = target.setdefault(part, [] if nxt.isdigit() else {})
-    last = parts[-1]
-    if isinstance(target, list):
-        target[_list_index(target, last)] = value
-    else:
-        target[last] = value
-
-
-def _list_index(items: list[Any], part: str) -> int:
-    if part.lstrip("-").isdigit():
-        return int(part)
-    named = [
-        i
-        for i, item in enumerate(items)
-        if isinstance(item, dict) and (item.get("name") or item.get("kind")) == part
-    ]
-    if len(named) != 1:
-        found = "no item" if not named else f"{len(named)} items"
-        raise KeyError(f"{found} named {part!r} in the list")
-    return named[0]
+def _usd_amounts(model: BaseModel, path: str) -> Iterator[tuple[str, Any]]:
+    """(field path, value) of every scenario-level field named `*_usd` (agents' own are checked by kind)."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        at = f"{path}.{name}" if path else name
+        if name.endswith("_usd") and not isinstance(value, dict | list | tuple):
+            yield at, value
+        elif isinstance(value, BaseModel) and name != "price_paths":
+            yield from _usd_amounts(value, at)
+        elif isinstance(value, tuple) and name != "agents":
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    label = getattr(item, "name", None) or getattr(item, "asset", None) or i
+                    yield from _usd_amounts(item, f"{at}[{label}]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, BaseModel):
+                    yield from _usd_amounts(item, f"{at}.{key}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sortedcontainers import SortedList
 
@@ -18,6 +18,7 @@ from sim.mirrors.lending import (
     ReserveParams,
     ReserveState,
     account_data,
+    borrow_headroom,
     debt_balance,
     is_liquidatable,
     normalized_debt,
@@ -28,9 +29,7 @@ from sim.node.chain import to_address
 from sim.node.contracts import Handle
 from sim.node.events import Event
 from sim.node.reads import Reads
-
-if TYPE_CHECKING:
-    from sim.world.world import World
+from sim.world.snapshot import Snapshot
 
 MAX_KEY = b"\xff" * 21  # sorts after every address in (price, address) index entries
 WAD = 10**18
@@ -47,18 +46,23 @@ class UserBook:
     emode: int = 0
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LendingView:
+    """One lending market: its deployed reserve parameters and e-mode categories (read from the pool once),
+    reserve indexes and positions kept current from events and re-reads, and the liquidation-price index."""
+
     name: str
     pool: Handle
     oracle: str
     assets: list[str]
+    tokens: dict[str, bytes]  # asset -> token address
     params: dict[str, ReserveParams]
     emodes: dict[int, EModeCategory]
-    world: World
+    snapshot: Snapshot
     reserves: dict[str, ReserveState] = field(default_factory=dict)
     users: dict[bytes, UserBook] = field(default_factory=dict)
     touched: set[bytes] = field(default_factory=set)
+    refreshed: frozenset[bytes] = frozenset()  # the accounts re-read by the latest refresh
     by_token: dict[bytes, str] = field(default_factory=dict)
     critical: dict[str, SortedList] = field(default_factory=dict)
     critical_of: dict[bytes, tuple[str, float]] = field(default_factory=dict)
@@ -66,16 +70,14 @@ class LendingView:
     debtors_of: dict[str, set[bytes]] = field(default_factory=dict)
     seen_prices: dict[str, int] = field(default_factory=dict)
     indexed_debt: dict[str, int] = field(default_factory=dict)
-    _liquidatable_at: (
-        tuple[tuple[int, tuple[tuple[str, int], ...]], list[tuple[bytes, AccountData]]] | None
-    ) = None
-    liquidations: list[Event] = field(default_factory=list)
-    deficits: list[Event] = field(default_factory=list)
-    # Account data computed at one (block, time, prices): shared by the bots' search and the health bands.
+    # Positions change only when re-read: every per-block cache is keyed by this count, the time and prices.
+    _positions_version: int = 0
+    _liquidatable_at: tuple[Any, list[tuple[bytes, AccountData]]] | None = None
+    # Account data at one (positions, time, prices): shared by the bots' search and the health bands.
     _accounts_at: tuple[Any, dict[bytes, AccountData]] | None = None
 
     def __post_init__(self) -> None:
-        self.by_token = {self.world.market.tokens[a].address: a for a in self.assets}
+        self.by_token = {self.tokens[a]: a for a in self.assets}
         self.critical = {a: SortedList() for a in self.assets}
         self.debtors_of = {a: set() for a in self.assets}
         self.reserves = {a: ReserveState() for a in self.assets}
@@ -97,7 +99,7 @@ class LendingView:
                 variable_borrow_index=int(args["variableBorrowIndex"]),
                 liquidity_rate=int(args["liquidityRate"]),
                 borrow_rate=int(args["variableBorrowRate"]),
-                last_update=self.world.timestamp,
+                last_update=self.snapshot.timestamp,
             )
         elif name in ("Supply", "Borrow"):
             self.touched.add(to_address(args["onBehalfOf"]))
@@ -116,16 +118,13 @@ class LendingView:
             self.touched.add(to_address(args["user"]))
             if args["receiveAToken"]:
                 self.touched.add(to_address(args["liquidator"]))
-            self.liquidations.append(event)
-        elif name == "DeficitCreated":
-            self.deficits.append(event)
 
     # -- reads of touched accounts
-    def queue_reads(self, reads: Reads, world: World) -> None:
+    def queue_reads(self, reads: Reads) -> None:
         for user in sorted(self.touched):
             book = self.users.setdefault(user, UserBook())
             for asset in self.assets:
-                token = world.market.tokens[asset].address
+                token = self.tokens[asset]
                 reads.add(
                     self.pool, "getUserReserve", (user, token), partial(self._set_reserve_of, book, asset)
                 )
@@ -137,7 +136,7 @@ class LendingView:
         book.scaled_debt[asset] = int(scaled_debt)
         book.enabled[asset] = bool(using_as_collateral)
 
-    def after_refresh(self, world: World) -> None:
+    def after_refresh(self) -> None:
         """Re-index the touched accounts, the debtors of any debt asset whose price moved, and the debtors of a
         reserve whose debt grew by half the index margin since they were indexed (interest alone can cross HF 1)."""
         prices = self.prices()
@@ -147,7 +146,7 @@ class LendingView:
         stale = set(self.touched)
         for asset in moved_debt:
             stale |= self.debtors_of[asset]
-        now = world.timestamp
+        now = self.snapshot.timestamp
         for asset in self.assets:
             grown = normalized_debt(self.reserves[asset], now)
             if grown > self.indexed_debt.get(asset, grown) * (1 + INDEX_MARGIN / 2):
@@ -157,23 +156,24 @@ class LendingView:
         for user in sorted(stale):
             self._index(user, prices)
         self.seen_prices = dict(prices)
+        self.refreshed = frozenset(self.touched)
         self.touched.clear()
-        self._liquidatable_at = None
-        self._accounts_at = None
+        self._positions_version += 1
 
     # -- positions and health
     def prices(self) -> dict[str, int]:
-        return {
-            a: self.world.oracle_prices[(self.oracle, a)]
-            for a in self.assets
-            if (self.oracle, a) in self.world.oracle_prices
-        }
+        """This market's oracle answers (USD, 8 decimals)."""
+        return self.snapshot.prices_of(self.oracle, self.assets)
+
+    def _state_key(self, prices: dict[str, int]) -> tuple[Any, ...]:
+        """What an account's health depends on: its positions (as last re-read), the time and the prices."""
+        return (self._positions_version, self.snapshot.timestamp, tuple(sorted(prices.items())))
 
     def positions(self, user: bytes, now: int | None = None) -> dict[str, Position]:
         book = self.users.get(user)
         if book is None:
             return {}
-        t = self.world.timestamp if now is None else now
+        t = self.snapshot.timestamp if now is None else now
         out: dict[str, Position] = {}
         for asset in self.assets:
             scaled_supply, scaled_debt = book.scaled_supply.get(asset, 0), book.scaled_debt.get(asset, 0)
@@ -196,6 +196,13 @@ class LendingView:
         price = self.prices().get(asset, 0)
         return int(usd * USD8 * 10 ** self.params[asset].decimals // price) if price > 0 and usd > 0 else 0
 
+    def headroom(self, supplied: dict[str, int], asset: str, emode: EModeCategory | None) -> int:
+        """What a fresh account supplying `supplied` (asset -> base units, as collateral) could borrow of
+        `asset` at this market's oracle, to the unit (the pool's own borrow check, via the mirror)."""
+        positions = {a: Position(supplied=x, debt=0, collateral_enabled=True) for a, x in supplied.items()}
+        data = account_data(positions, self.prices(), self.params, emode)
+        return borrow_headroom(data, self.prices()[asset], self.params[asset].decimals)
+
     def emode_of(self, user: bytes) -> EModeCategory | None:
         book = self.users.get(user)
         return self.emodes.get(book.emode) if book is not None and book.emode else None
@@ -204,9 +211,8 @@ class LendingView:
         return account_data(self.positions(user), self.prices(), self.params, self.emode_of(user))
 
     def _accounts_now(self) -> dict[bytes, AccountData]:
-        """The cache of `account(user)` for this block, time and prices (positions change only on refresh):
-        fill it with `_account_in`."""
-        key = (self.world.block, self.world.timestamp, tuple(sorted(self.prices().items())))
+        """The cache of `account(user)` for these positions, time and prices: fill it with `_account_in`."""
+        key = self._state_key(self.prices())
         if self._accounts_at is None or self._accounts_at[0] != key:
             self._accounts_at = (key, {})
         return self._accounts_at[1]
@@ -253,8 +259,8 @@ class LendingView:
 
     def liquidatable(self) -> list[tuple[bytes, AccountData]]:
         """Accounts with HF < 1 now, checked exactly with the mirror; candidates come from the price index.
-        Computed once per block and shared by every bot that asks."""
-        key = (self.world.block, tuple(sorted(self.prices().items())))
+        Computed once per state (positions, time, prices) and shared by every bot that asks."""
+        key = self._state_key(self.prices())
         if self._liquidatable_at is not None and self._liquidatable_at[0] == key:
             return list(self._liquidatable_at[1])
         found = self._find_liquidatable()
@@ -297,11 +303,3 @@ class LendingView:
             for i, threshold in enumerate(thresholds):
                 counts[i] += health < threshold
         return counts
-
-    def drain_liquidations(self) -> list[Event]:
-        out, self.liquidations = self.liquidations, []
-        return out
-
-    def drain_deficits(self) -> list[Event]:
-        out, self.deficits = self.deficits, []
-        return out

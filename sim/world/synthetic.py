@@ -4,20 +4,18 @@ block (a constant cost)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sim.node.contracts import Handle
 from sim.node.events import Event
 from sim.node.reads import Reads
 
-if TYPE_CHECKING:
-    from sim.world.world import World
-
 WAD = 10**18
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SyntheticView:
+    """The synthetic dollar: its per-block redemption cap (read once), backing ratio, funding and reserve fund."""
+
     handle: Handle
     symbol: str
     max_redeem_per_block: int
@@ -28,7 +26,7 @@ class SyntheticView:
     def apply(self, event: Event) -> None:
         return None
 
-    def queue_reads(self, reads: Reads, world: World) -> None:
+    def queue_reads(self, reads: Reads) -> None:
         reads.add(self.handle, "backingRatio", (), self._set_ratio)
         reads.add(self.handle, "fundingRate", (), self._set_funding)
         reads.add(self.handle, "reserveFund", (), self._set_reserve)
@@ -39,7 +37,7 @@ class SyntheticView:
     def _set_reserve(self, value: int) -> None:
         self.reserve_fund_usd = int(value) / WAD
 
-    def after_refresh(self, world: World) -> None:
+    def after_refresh(self) -> None:
         return None
 
     def _set_ratio(self, value: int) -> None:

@@ -5,28 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.mirrors.venue import Collateral, Debt, Health, Perp, group_health
 from sim.node.chain import to_address
 from sim.node.contracts import Handle
 from sim.node.events import Event
 from sim.node.reads import Reads
-
-if TYPE_CHECKING:
-    from sim.world.world import World
+from sim.world.snapshot import Snapshot
 
 ACCOUNT_EVENTS = {
     "Deposit", "Withdraw", "Borrow", "Repay", "PositionChanged", "IsolatedModeSet", "MarginTransferred",
     "LossBorrowed", "LiquidationCompleted", "PositionLiquidated", "CollateralSold",
 }  # fmt: skip
-LIQUIDATION_EVENTS = {
-    "LiquidationStarted",
-    "LiquidationCompleted",
-    "BadDebt",
-    "CollateralSold",
-    "InsuranceFundUsed",
-}
 
 
 @dataclass(frozen=True)
@@ -37,52 +28,47 @@ class Group:
     positions: tuple[tuple[str, int, int], ...]  # (market asset, size WAD, entry price 8 dec)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class VenueView:
+    """The venue: its deployed collateral ratios and margin rates (read once), the accounts a block touched
+    (re-read in one batch), their margin groups' health at the venue's oracle marks, and the insurance fund."""
+
     handle: Handle
     quote: str
     oracle: str
-    ratios: dict[str, int]
+    ratios: dict[str, int]  # asset -> collateral ratio bps
     market_margins: dict[str, tuple[int, int]]  # asset -> (imr bps, mmr bps)
-    debt_margins: dict[str, tuple[int, int]]
-    world: World
+    debt_margins: dict[str, tuple[int, int]]  # borrowable asset -> (imr bps, mmr bps)
+    decimals: dict[str, int]
+    by_token: dict[bytes, str]  # token address -> asset
+    snapshot: Snapshot
     accounts: dict[bytes, tuple[bool, tuple[Group, ...]]] = field(default_factory=dict)
     touched: set[bytes] = field(default_factory=set)
-    events: list[Event] = field(default_factory=list)
     insurance_fund: int = 0
-    by_token: dict[bytes, str] = field(default_factory=dict)
+    refreshed: frozenset[bytes] = frozenset()  # the accounts re-read by the latest refresh
     _seen: dict[str, int] = field(default_factory=dict)
     _dirty: set[bytes] = field(default_factory=set)
     _holders: dict[str, set[bytes]] = field(default_factory=dict)  # asset -> accounts exposed to its mark
     # accounts under maintenance at the last check, with the margin groups that are
     _under: dict[bytes, tuple[int, ...]] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.by_token = {h.address: s for s, h in self.world.market.tokens.items()}
-
     def asset_of(self, address: bytes) -> str:
         return self.by_token[address]
-
-    @property
-    def insurance_fund_usd(self) -> float:
-        unit = int(10 ** self.world.market.decimals[self.quote])
-        return self.insurance_fund / unit * self.world.reference.get(self.quote, 1.0)
 
     def apply(self, event: Event) -> None:
         if event.contract != "venue":
             return
         if event.name in ACCOUNT_EVENTS and "account" in event.args:
             self.touched.add(to_address(event.args["account"]))
-        if event.name in LIQUIDATION_EVENTS:
-            self.events.append(event)
 
-    def queue_reads(self, reads: Reads, world: World) -> None:
+    def queue_reads(self, reads: Reads) -> None:
         reads.add(self.handle, "insuranceFund", (), self._set_insurance)
         for account in sorted(self.touched):
             reads.add(self.handle, "getAccount", (account,), partial(self._set_account, account))
+        self.refreshed = frozenset(self.touched)
         self.touched.clear()
 
-    def after_refresh(self, world: World) -> None:
+    def after_refresh(self) -> None:
         return None
 
     def _set_insurance(self, value: int) -> None:
@@ -114,7 +100,7 @@ class VenueView:
 
     def prices(self) -> dict[str, int]:
         """This block's marks: the venue oracle's answers (USD, 8 decimals)."""
-        return {a: p for (label, a), p in self.world.oracle_prices.items() if label == self.oracle}
+        return {a: p for (label, a), p in self.snapshot.oracle_prices.items() if label == self.oracle}
 
     def groups(self, account: bytes) -> tuple[Group, ...]:
         """The account's margin groups as last read (none for an unknown account)."""
@@ -126,22 +112,21 @@ class VenueView:
 
     def health(self, account: bytes) -> list[tuple[int, Health]]:
         """Each margin group's health at this block's oracle marks (cross margin: one group)."""
-        prices = self.prices()
-        decimals = self.world.market.decimals
-        out = []
-        for group in self.groups(account):
-            collaterals = [
-                Collateral(x, prices[a], decimals[a], self.ratios.get(a, 0)) for a, x in group.collaterals
-            ]
-            debts = [
-                Debt(x, prices[a], decimals[a], *self.debt_margins.get(a, (0, 0))) for a, x in group.debts
-            ]
-            perps = [
-                Perp(size, entry, prices[m], *self.market_margins[m]) for m, size, entry in group.positions
-            ]
-            if collaterals or debts or perps:
-                out.append((group.group, group_health(collaterals, debts, perps)))
-        return out
+        return [
+            (group.group, self.group_health(group, self.prices()))
+            for group in self.groups(account)
+            if group.collaterals or group.debts or group.positions
+        ]
+
+    def group_health(self, group: Group, prices: dict[str, int]) -> Health:
+        """One margin group's equity and requirements at `prices` (USD, 8 decimals), as the venue computes."""
+        decimals = self.decimals
+        collaterals = [
+            Collateral(x, prices[a], decimals[a], self.ratios.get(a, 0)) for a, x in group.collaterals
+        ]
+        debts = [Debt(x, prices[a], decimals[a], *self.debt_margins.get(a, (0, 0))) for a, x in group.debts]
+        perps = [Perp(size, entry, prices[m], *self.market_margins[m]) for m, size, entry in group.positions]
+        return group_health(collaterals, debts, perps)
 
     def liquidatable(self) -> list[bytes]:
         """Accounts with a group under maintenance. Health is recomputed only for accounts re-read this block
@@ -174,7 +159,3 @@ class VenueView:
             assets.update(a for a, _ in g.debts)
             assets.update(m for m, _, _ in g.positions)
         return assets
-
-    def drain_events(self) -> list[Event]:
-        out, self.events = self.events, []
-        return out

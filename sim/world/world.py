@@ -4,6 +4,7 @@ what those events touched, so that agents observe without per-account calls."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -15,6 +16,7 @@ from sim.mirrors.stableswap import get_dy as stableswap_get_dy
 from sim.node.chain import Chain, to_address
 from sim.node.events import Event
 from sim.node.reads import Reads
+from sim.world.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from sim.world.lending import LendingView
@@ -23,13 +25,14 @@ if TYPE_CHECKING:
 
 
 class ProtocolView(Protocol):
-    """A protocol's part of the world (lending market, synthetic dollar, venue)."""
+    """A protocol's part of the world (lending market, synthetic dollar, venue): it folds its events in, queues
+    the re-reads a block needs, and re-indexes after they land."""
 
     def apply(self, event: Event) -> None: ...
 
-    def queue_reads(self, reads: Reads, world: World) -> None: ...
+    def queue_reads(self, reads: Reads) -> None: ...
 
-    def after_refresh(self, world: World) -> None: ...
+    def after_refresh(self) -> None: ...
 
 
 def _unit(decimals: int) -> int:
@@ -88,11 +91,11 @@ class PoolView:
 
 @dataclass
 class World:
-    """Everything agents read: reference prices, pools, balances of the tracked wallets, and protocol views."""
+    """Everything agents read: reference prices, pools, balances of the tracked wallets, and protocol views.
+    Built once by `sim.world.build.build_world`; kept current by `apply` and `refresh` every block."""
 
     market: Market
-    block: int = 0
-    timestamp: int = 0
+    snapshot: Snapshot = field(default_factory=Snapshot)
     seconds_per_block: float = 12.0
     reference: dict[str, float] = field(default_factory=dict)
     pools: dict[str, PoolView] = field(default_factory=dict)
@@ -103,11 +106,30 @@ class World:
     pool_by_label: dict[str, PoolView] = field(default_factory=dict)
     touched_stableswaps: set[str] = field(default_factory=set)
     oracle_assets: dict[str, list[str]] = field(default_factory=dict)
-    oracle_prices: dict[tuple[str, str], int] = field(default_factory=dict)
     protocols: list[ProtocolView] = field(default_factory=list)
     lending: dict[str, LendingView] = field(default_factory=dict)
     venue: VenueView | None = None
     synthetic: SyntheticView | None = None
+
+    @property
+    def block(self) -> int:
+        return self.snapshot.block
+
+    @block.setter
+    def block(self, value: int) -> None:
+        self.snapshot.block = value
+
+    @property
+    def timestamp(self) -> int:
+        return self.snapshot.timestamp
+
+    @timestamp.setter
+    def timestamp(self, value: int) -> None:
+        self.snapshot.timestamp = value
+
+    @property
+    def oracle_prices(self) -> dict[tuple[str, str], int]:
+        return self.snapshot.oracle_prices
 
     @classmethod
     def create(cls, market: Market) -> World:
@@ -123,6 +145,29 @@ class World:
             world.pool_by_label[f"pool:{name}"] = view
         return world
 
+    def add_lending(self, view: LendingView, assets: Iterable[str]) -> None:
+        """Register a lending market's view, and the assets its oracle answers for."""
+        self.lending[view.name] = view
+        self._add(view, view.oracle, assets)
+
+    def add_venue(self, view: VenueView, assets: Iterable[str]) -> None:
+        self.venue = view
+        self._add(view, view.oracle, assets)
+
+    def add_synthetic(self, view: SyntheticView, assets: Iterable[str]) -> None:
+        self.synthetic = view
+        self._add(view, "synthetic", assets)
+
+    def _add(self, view: ProtocolView, oracle: str, assets: Iterable[str]) -> None:
+        self.protocols.append(view)
+        self.oracle_assets[oracle] = sorted(assets)
+
+    def begin(self, block: int, timestamp: int, reference: dict[str, float]) -> None:
+        """Move to the next block: its number, its timestamp and this block's reference prices."""
+        self.snapshot.block = block
+        self.snapshot.timestamp = timestamp
+        self.reference = reference
+
     def track(self, address: bytes, preexisting: bool = False) -> None:
         """Follow an address's token balances; `preexisting` ones are read once, fresh ones start at zero."""
         self.tracked.add(address)
@@ -133,18 +178,16 @@ class World:
         return self.balances.get((address, asset), 0)
 
     # -- initial state, read once
-    def load(self, chain: Chain, stableswap_params: dict[str, tuple[int, int, int]]) -> None:
+    def load(self, chain: Chain) -> None:
         """Read pool states and tracked balances once, before the first block."""
         reads = Reads()
-        for name, view in self.pools.items():
+        for view in self.pools.values():
             handle = view.info.handle
             if view.info.kind == "constant_product":
                 reads.add(handle, "getReserves", (), partial(self._set_reserves, view))
                 reads.add(handle, "totalSupply", (), partial(self._set_supply, view))
             else:
-                amp, fee, multiplier = stableswap_params[name]
-                view.stableswap = StableSwapState.create(view.decimals, amp, fee, multiplier)
-                self.touched_stableswaps.add(name)
+                self.touched_stableswaps.add(view.name)
         # Agent wallets are fresh keys derived from the seed: they start empty, and every later change
         # arrives as a Transfer event. Only addresses that existed before (the funder) are read.
         for address in sorted(self.preexisting):
@@ -153,7 +196,7 @@ class World:
         self.queue_refresh(reads)
         reads.flush(chain)
         for protocol in self.protocols:
-            protocol.after_refresh(self)
+            protocol.after_refresh()
 
     def _set_balance(self, key: tuple[bytes, str], value: int) -> None:
         self.balances[key] = value
@@ -230,7 +273,7 @@ class World:
                 partial(self._set_prices, label, assets),
             )
         for protocol in self.protocols:
-            protocol.queue_reads(reads, self)
+            protocol.queue_reads(reads)
 
     @staticmethod
     def _set_stableswap(view: PoolView, balances: list[int]) -> None:
@@ -246,7 +289,7 @@ class World:
         self.queue_refresh(reads)
         reads.flush(chain)
         for protocol in self.protocols:
-            protocol.after_refresh(self)
+            protocol.after_refresh()
 
     def usd(self, asset: str) -> float:
         """The reference USD price of an asset this block."""

@@ -18,7 +18,8 @@ from sim.agents.looper import LooperParams
 from sim.agents.whale import WhaleParams
 from sim.scenario.draws import Uniform
 from sim.scenario.kinds import Ref, known_kinds, params_of, references
-from sim.scenario.schema import ScenarioError, parse_scenario
+from sim.scenario.loading import parse_scenario
+from sim.scenario.schema import ScenarioError
 
 AGENTS_DIR = Path(__file__).resolve().parents[2] / "sim" / "agents"
 SHARED_MODULES = {"__init__", "base", "population", "trading"}
@@ -161,3 +162,15 @@ def _error(data: dict[str, Any]) -> str:
     with pytest.raises(ScenarioError) as failure:
         parse_scenario(data, "scenarios/mine.yaml")
     return str(failure.value)
+
+
+def test_a_loop_is_a_target_leverage_or_rounds_at_an_ltv() -> None:
+    """The seeds' example: $100k at 80% LTV for five rounds is about $369k of exposure (1 - 0.8^6) / 0.2."""
+    by_rounds = LooperParams(market="aave", ltv=0.8, rounds=5)
+    assert by_rounds.exposure_multiple == pytest.approx((1 - 0.8**6) / 0.2) == pytest.approx(3.68928)
+    assert LooperParams(market="aave", leverage=7.5).exposure_multiple == 7.5
+    model = LooperParams.scenario_model()
+    assert model.model_validate({"market": "aave", "ltv": {"uniform": [0.7, 0.85]}, "rounds": 4})
+    for bad in ({"market": "aave", "rounds": 3}, {"market": "aave", "ltv": 0.8, "rounds": 3, "leverage": 5}):
+        with pytest.raises(ValueError, match=r"leverage|ltv"):
+            model.model_validate(bad)

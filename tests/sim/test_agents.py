@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.agents.arbitrageur import Arbitrageur, ArbitrageurParams, cpmm_input_to_price
+from sim.agents.arbitrageur import Arbitrageur, ArbitrageurParams, cpmm_optimal_input
 from sim.agents.flash_liquidation_bot import FlashLiquidationBot, FlashLiquidationBotParams
 from sim.agents.liquidation_bot import LiquidationBot, LiquidationBotParams
 from sim.agents.looper import Looper, LooperParams
@@ -101,13 +101,20 @@ def test_keeper_pushes_an_unchanged_price_when_the_heartbeat_elapses(world: Worl
     assert len(keeper.act(world, RNG)) == 1
 
 
-def test_cpmm_input_moves_the_price_to_the_target() -> None:
+def test_cpmm_arbitrage_size_maximises_profit_after_the_fee() -> None:
     reserve_in, reserve_out = 1_000 * 10**18, 4_400_000 * 10**6  # WETH in, USDC out: 4,400 USDC per WETH
-    target = 4_000 * 10**6 / 10**18
-    amount = cpmm_input_to_price(reserve_in, reserve_out, target)
-    out = get_amount_out(amount, reserve_in, reserve_out)
-    new_price = (reserve_out - out) / (reserve_in + amount)
-    assert new_price == pytest.approx(target, rel=1e-3)
+    fair = 4_000 * 10**6 / 10**18  # the reference: 4,000
+    amount = cpmm_optimal_input(reserve_in, reserve_out, fair)
+
+    def profit(x: int) -> float:
+        return get_amount_out(x, reserve_in, reserve_out) - x * fair
+
+    step = amount // 1000
+    assert profit(amount) > profit(amount - step) and profit(amount) > profit(amount + step)
+    # The next unit pays the reference after the fee: the pool's mid is left a fee's width above it.
+    mid = (reserve_out - get_amount_out(amount, reserve_in, reserve_out)) / (reserve_in + amount)
+    assert mid * 0.997 == pytest.approx(fair, rel=2e-3) and mid > fair
+    assert cpmm_optimal_input(reserve_in, reserve_out, 4_400 * 10**6 / 10**18) == 0  # the fee eats any trade
 
 
 def test_arbitrageur_sells_the_overpriced_side_only(world: World) -> None:
@@ -153,7 +160,7 @@ def test_market_maker_pulls_on_drawdown_and_returns_after_calm(world: World) -> 
 
 def test_redeemer_buys_up_to_the_threshold_within_the_cap(world: World) -> None:
     world.synthetic = SyntheticView(
-        world.market.contracts["synthetic"], "USDe", max_redeem_per_block=2_000_000 * 10**18
+        handle=world.market.contracts["synthetic"], symbol="USDe", max_redeem_per_block=2_000_000 * 10**18
     )
     redeemer = Redeemer(
         "r",
@@ -192,10 +199,18 @@ def lending(world: World, market: Market) -> LendingView:
     emodes = {
         1: EModeCategory(9_000, 9_200, 10_300, frozenset({"USDe", "USDC"}), frozenset({"USDe", "USDC"}))
     }
+    assets = ["USDC", "WETH", "USDe"]
     view = LendingView(
-        "aave", market.contracts["lending:aave"], "aave", ["USDC", "WETH", "USDe"], params, emodes, world
+        name="aave",
+        pool=market.contracts["lending:aave"],
+        oracle="aave",
+        assets=assets,
+        tokens={a: market.tokens[a].address for a in assets},
+        params=params,
+        emodes=emodes,
+        snapshot=world.snapshot,
     )
-    world.lending["aave"] = view
+    world.add_lending(view, assets)
     world.oracle_prices.update(
         {("aave", "USDC"): 10**8, ("aave", "WETH"): 4_400 * 10**8, ("aave", "USDe"): 10**8}
     )
@@ -207,7 +222,7 @@ def borrow_against(
 ) -> None:
     view.users[user] = UserBook({collateral: supplied}, {"USDC": debt}, {collateral: True}, emode)
     view.touched.add(user)
-    view.after_refresh(view.world)
+    view.after_refresh()
 
 
 def test_liquidation_index_flags_only_accounts_under_water(lending: LendingView) -> None:
@@ -215,7 +230,7 @@ def test_liquidation_index_flags_only_accounts_under_water(lending: LendingView)
     borrow_against(lending, safe, "WETH", 10 * 10**18, 20_000 * 10**6)  # HF 1.83
     borrow_against(lending, risky, "WETH", 10 * 10**18, 35_000 * 10**6)  # HF 1.043
     assert lending.liquidatable() == []
-    lending.world.oracle_prices[("aave", "WETH")] = 4_000 * 10**8  # risky: HF 0.949
+    lending.snapshot.oracle_prices[("aave", "WETH")] = 4_000 * 10**8  # risky: HF 0.949
     assert [user for user, _ in lending.liquidatable()] == [risky]
 
 
@@ -244,11 +259,11 @@ def test_liquidation_bot_repays_the_close_factor_and_sells_the_seizure(
     )
     assert half.debt_repaid == 17_500 * 10**6
     assert int.from_bytes(sale.data[4 : 4 + 32], "big") == half.collateral_to_liquidator
-    assert bot.stats["repaid_usd"] == 17_500
+    assert bot.stats["attempted_repay_usd"] == 17_500
     world.oracle_prices[("aave", "WETH")] = 4_000 * 10**8
     bot.act(world, RNG)
     # HF 0.949 <= 0.95: the whole debt may be repaid.
-    assert bot.stats["repaid_usd"] == 17_500 + 35_000
+    assert bot.stats["attempted_repay_usd"] == 17_500 + 35_000
 
 
 def test_flash_bot_sends_only_what_the_mirrors_say_pays(lending: LendingView, world: World) -> None:
@@ -318,4 +333,4 @@ def test_looper_unwinds_on_risk_off_and_holds_otherwise(lending: LendingView, wo
         "withdraw",
         "repay",
     ]
-    assert looper.stats["unwind_risk_off"] == 1
+    assert looper.stats["attempted_unwinds_risk_off"] == 1

@@ -25,6 +25,7 @@ from sim.analysis.attribution import (
     cascade_summary,
 )
 from sim.node.events import Event
+from sim.world.liquidations import BlockLiquidations, Liquidation
 
 X, Q = b"\x01" * 20, b"\x02" * 20
 ALICE, BOB, CAROL = b"\xaa" * 20, b"\xbb" * 20, b"\xcc" * 20
@@ -97,8 +98,6 @@ class Harness:
             pool_tokens={"px": ("X", "Q")},
             token_names={X: "X", Q: "Q"},
             prices=dict(self.prices),
-            current_prices=lambda: dict(self.prices),
-            usd_of=lambda e: e.args.get("proceeds", 0) / 1.0,
         )
 
     def block(self, number: int, events: list[Event], liquidated: tuple[bytes, ...] = ()) -> list[Any]:
@@ -107,7 +106,48 @@ class Harness:
                 self.reserves = (event.args["reserve0"], event.args["reserve1"])
         self.prices[KEY] = price_of(*self.reserves)
         self.probe.liquidated.update(liquidated)
-        return self.attribution.observe(number, events)
+        return self.observe(number, events)
+
+    def observe(self, number: int, events: list[Event]) -> list[Any]:
+        return self.attribution.observe(number, events, liquidations=typed(events), prices=dict(self.prices))
+
+
+def typed(events: list[Event]) -> BlockLiquidations:
+    """The liquidations of these events as the world types them: a lending call valued at its `proceeds`
+    argument, a venue liquidation at its completion's proceeds."""
+    out = BlockLiquidations()
+    for event in events:
+        if event.name == "LiquidationCall":
+            account, group, collateral = (
+                event.args["user"],
+                None,
+                {X: "X", Q: "Q"}[event.args["collateralAsset"]],
+            )
+            usd = event.args["proceeds"]
+        elif event.name == "LiquidationStarted":
+            account, group, collateral = event.args["account"], int(event.args["group"]), ""
+            usd = sum(
+                e.args["proceeds"]
+                for e in events
+                if e.name == "LiquidationCompleted" and e.tx_index == event.tx_index
+            )
+        else:
+            continue
+        out.liquidations.append(
+            Liquidation(
+                market=event.contract,
+                block=event.block,
+                tx_index=event.tx_index,
+                log_index=event.log_index,
+                agent=event.agent,
+                account=account,
+                group=group,
+                collateral=collateral,
+                usd=float(usd),
+                mode="",
+            )
+        )
+    return out
 
 
 def test_two_wave_cascade_known_answer() -> None:
@@ -234,23 +274,21 @@ def test_twap_takes_each_trade_in_over_two_updates() -> None:
     h.prices[KEY] = twap
     for number, events in ((1, []), (2, [sale]), (3, [])):
         h.reserves = (1_020, 98_100) if number >= 2 else (1_000, 100_000)
-        h.attribution.observe(number, events)
+        h.observe(number, events)
     h.prices[KEY] = 9_700_000_000  # the average over blocks 0-4
-    h.attribution.observe(4, [refresh(4)])
+    h.observe(4, [refresh(4)])
     first = h.attribution.moves_now[0].explain()
     assert first[("panic_sale", "seller-0", None)] == pytest.approx(a * (4 - 2) / 4, rel=1e-12)
     assert sum(first.values()) == pytest.approx(math.log(97 / 100), rel=1e-12)
     assert set(h.attribution.under["venue"]) == set()  # 97 is above both liquidation prices
 
-    h.attribution.observe(
-        5, [venue(5, 0, "LiquidationStarted", CAROL), venue(5, 0, "LiquidationCompleted", CAROL, 9)]
-    )
+    h.observe(5, [venue(5, 0, "LiquidationStarted", CAROL), venue(5, 0, "LiquidationCompleted", CAROL, 9)])
     dump = sync(6, 0, "venue-liquidator-0", 1_070, 93_500)
     b = math.log(93_500 / 1_070) - math.log(98_100 / 1_020)
-    h.attribution.observe(6, [venue(6, 0, "LiquidationStarted", CAROL), dump])
-    h.attribution.observe(7, [])
+    h.observe(6, [venue(6, 0, "LiquidationStarted", CAROL), dump])
+    h.observe(7, [])
     h.prices[KEY] = 9_250_000_000
-    h.attribution.observe(8, [refresh(8)])
+    h.observe(8, [refresh(8)])
     second = h.attribution.moves_now[0].explain()
     assert second[("panic_sale", "seller-0", None)] == pytest.approx(a * 2 / 4, rel=1e-12)  # the carry
     assert second[(LIQUIDATION_SALE, "venue-liquidator-0", 1)] == pytest.approx(
@@ -283,22 +321,21 @@ def test_an_isolated_group_is_charged_to_its_own_asset() -> None:
     probe = GroupProbe([])
     attribution = Attribution(
         sources={}, probes=[probe], cause_of={}, pools={}, pool_labels={}, pool_tokens={}, token_names={},
-        prices=dict(prices), current_prices=lambda: dict(prices), usd_of=lambda e: 1.0,
+        prices=dict(prices),
     )  # fmt: skip
     prices[KEY], prices[weth] = 90 * PRICE, 3_920 * PRICE
     probe.under = [(ALICE, 1)]
-    attribution.observe(1, [])
+    attribution.observe(1, [], liquidations=typed([]), prices=dict(prices))
     trigger = attribution.under["venue"][(ALICE, 1)]
     assert trigger is not None and trigger.asset == "X"
     # Later the WETH group fails on WETH's move: its own trigger, not the ALT group's.
     prices[weth] = 3_500 * PRICE
     probe.under = [(ALICE, 1), (ALICE, 0)]
-    attribution.observe(2, [])
+    attribution.observe(2, [], liquidations=typed([]), prices=dict(prices))
     weth_trigger = attribution.under["venue"][(ALICE, 0)]
     assert weth_trigger is not None and (weth_trigger.asset, weth_trigger.block) == ("WETH", 2)
-    records = attribution.observe(
-        3, [Event(3, 0, 0, "liq", "venue", "LiquidationStarted", {"account": ALICE, "group": 0})]
-    )
+    started = [Event(3, 0, 0, "liq", "venue", "LiquidationStarted", {"account": ALICE, "group": 0})]
+    records = attribution.observe(3, started, liquidations=typed(started), prices=dict(prices))
     assert [(r.trigger_asset, r.trigger_block) for r in records] == [("WETH", 2)]
 
 
@@ -313,7 +350,7 @@ def test_twap_window_restarts_at_refreshes_that_change_nothing() -> None:
             events.append(sync(25, 1, "seller-0", 1_020, 98_100))
             h.reserves = (1_020, 98_100)
         h.prices[KEY] = start if number < 30 else 9_900_000_000
-        h.attribution.observe(number, events)
+        h.observe(number, events)
     move = h.attribution.moves_now[0]
     change = math.log(98_100 / 1_020) - math.log(100_000 / 1_000)
     assert move.block == 30 and move.explain()[("panic_sale", "seller-0", None)] == pytest.approx(change / 2)

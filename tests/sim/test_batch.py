@@ -19,6 +19,7 @@ from sim.analysis.batch import ATTEMPTS_FILE, DaskExecutor, LocalExecutor, RunTa
 from sim.analysis.compare import Variant, compare
 from sim.analysis.sweep import plan, sweep
 from sim.cli import cli
+from sim.run import run_task
 from sim.scenario.schema import ScenarioError
 from sim.scenario.variants import SpecError, load_variants_file, parse_axis, parse_variant, split_top
 
@@ -74,12 +75,22 @@ def test_a_bad_variants_file_is_named_with_its_field(tmp_path: Path, text: str, 
 def test_a_bad_variant_or_grid_point_stops_everything_before_it_runs(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"(?s)variant 'bad'.*mitigations\.circuit_breaker\.drop"):
         compare(
-            MINI, [Variant("bad", {"mitigations.circuit_breaker.drop": 7})], tmp_path, LocalExecutor(1), print
+            scenario=MINI,
+            variants=[Variant("bad", {"mitigations.circuit_breaker.drop": 7})],
+            out_dir=tmp_path,
+            executor=LocalExecutor(run_task, 1),
+            notify=print,
         )
     with pytest.raises(ScenarioError, match="runs every variant on one seed"):
-        compare(MINI, [Variant("reseeded", {"seed": 3})], tmp_path, LocalExecutor(1), print)
+        compare(
+            scenario=MINI,
+            variants=[Variant("reseeded", {"seed": 3})],
+            out_dir=tmp_path,
+            executor=LocalExecutor(run_task, 1),
+            notify=print,
+        )
     with pytest.raises(ScenarioError, match=r"grid point agents\[nobody\]\.count=1"):
-        plan(MINI, [("agents[nobody].count", [1])], 1, tmp_path)
+        plan(scenario=MINI, axes=[("agents[nobody].count", [1])], seeds=1, out_dir=tmp_path)
     assert not (tmp_path / "baseline").exists() and not (tmp_path / "runs").exists()
     result = CliRunner().invoke(cli, ["sweep", str(MINI), "--grid", "seed"])
     assert result.exit_code != 0 and "expected key=v1,v2" in result.output
@@ -146,7 +157,14 @@ def test_sweep_runs_the_grid_in_parallel_and_retries_a_killed_worker(tmp_path: P
     killer = threading.Thread(target=_kill_first_worker, args=(tmp_path, killed))
     killer.start()
     outcomes = sweep(
-        MINI, AXES, 1, tmp_path, LocalExecutor(workers=3, retries=1), messages.append, BLOCKS, None, False
+        scenario=MINI,
+        axes=AXES,
+        seeds=1,
+        out_dir=tmp_path,
+        executor=LocalExecutor(run_task, workers=3, retries=1),
+        notify=messages.append,
+        blocks=BLOCKS,
+        show_progress=False,
     )
     killer.join()
     assert killed, "the worker was never seen running"
@@ -177,7 +195,7 @@ def test_a_run_that_keeps_failing_is_reported_not_dropped(
 
     messages: list[str] = []
     task = RunTask("doomed", str(MINI), str(tmp_path / "doomed"), {}, 42, BLOCKS)
-    bad = LocalExecutor(workers=1, retries=1, target=always_dies)
+    bad = LocalExecutor(run_task, workers=1, retries=1, target=always_dies)
     outcomes = list(bad.run([task], messages.append))
     assert [(o.status, o.attempts) for o in outcomes] == [("failed", 2)]
     assert "died (exit code 3)" in outcomes[0].error
@@ -188,7 +206,7 @@ def test_a_run_that_fails_on_its_own_is_not_retried(tmp_path: Path) -> None:
     """A scenario the contracts refuse fails the same way with the same seed: reported once, with its reason."""
     messages: list[str] = []
     task = RunTask("refused", str(MINI), str(tmp_path / "refused"), {"synthetic.supply_usd": 1000}, 42, 3)
-    outcomes = list(LocalExecutor(workers=1, retries=2).run([task], messages.append))
+    outcomes = list(LocalExecutor(run_task, workers=1, retries=2).run([task], messages.append))
     assert [(o.status, o.attempts) for o in outcomes] == [("failed", 1)]
     assert "InsufficientBalance" in outcomes[0].error and "retrying" not in " ".join(messages)
     summary = json.loads((tmp_path / "refused" / "summary.json").read_text())
@@ -213,7 +231,16 @@ def test_dask_cluster_runs_the_same_runs_bit_for_bit(tmp_path: Path, dask_cluste
          "--scheduler", dask_cluster.scheduler_address, "--out", str(tmp_path / "dask")],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    local = sweep(MINI, axes, 1, tmp_path / "local", LocalExecutor(workers=2), print, BLOCKS, None, False)
+    local = sweep(
+        scenario=MINI,
+        axes=axes,
+        seeds=1,
+        out_dir=tmp_path / "local",
+        executor=LocalExecutor(run_task, workers=2),
+        notify=print,
+        blocks=BLOCKS,
+        show_progress=False,
+    )
     dask_rows = list(csv.DictReader((tmp_path / "dask" / "sweep.csv").open()))
     assert [r["status"] for r in dask_rows] == ["completed", "completed"]
     assert [r["events_sha256"] for r in dask_rows] == [o.summary["events_sha256"] for o in local]
@@ -225,8 +252,17 @@ def test_dask_worker_killed_mid_run_is_rescheduled_and_reported(tmp_path: Path, 
     messages: list[str] = []
     killer = threading.Thread(target=_kill_first_worker, args=(tmp_path, killed))
     killer.start()
-    executor = DaskExecutor(dask_cluster.scheduler_address)
-    outcomes = sweep(MINI, AXES[:1], 1, tmp_path, executor, messages.append, BLOCKS, None, False)
+    executor = DaskExecutor(dask_cluster.scheduler_address, run_task)
+    outcomes = sweep(
+        scenario=MINI,
+        axes=AXES[:1],
+        seeds=1,
+        out_dir=tmp_path,
+        executor=executor,
+        notify=messages.append,
+        blocks=BLOCKS,
+        show_progress=False,
+    )
     killer.join()
     assert killed, "the worker was never seen running"
     assert [o.status for o in outcomes] == ["completed", "completed"]

@@ -65,6 +65,69 @@ def test_short_cascade_liquidates_on_both_sides(mini_run: tuple[Path, dict[str, 
     assert liquidators == {"liquidation_bot"}
 
 
+def test_agent_counters_are_what_happened_on_chain(mini_run: tuple[Path, dict[str, Any]]) -> None:
+    """Liquidation bots compete for the same accounts: their counted liquidations and repaid debt are the
+    pool's, not their attempts; attempts and reverts are reported under names that say so."""
+    out, summary = mini_run
+    agents, lending, venue = (
+        summary["agents"],
+        summary["liquidations"]["lending:aave"],
+        summary["liquidations"]["venue"],
+    )
+    bots = [k for k in ("liquidation_bot", "flash_liquidation_bot") if k in agents]
+    assert sum(agents[k].get("liquidations", 0) for k in bots) == lending["count"]
+    assert sum(agents[k].get("repaid_usd", 0) for k in bots) == pytest.approx(lending["usd"], abs=0.01)
+    assert agents["venue_liquidator"]["liquidations"] == venue["count"]
+    assert agents["venue_liquidator"]["proceeds_usd"] == pytest.approx(venue["usd"], abs=0.01)
+    for kind, stats in agents.items():
+        assert stats.get("reverted", 0) <= stats.get("txs", 0), kind
+    events = [json.loads(line) for line in (out / "events.jsonl").open()]
+    failed = sum(1 for e in events if e["event"] == "TxFailed")
+    assert sum(s.get("reverted", 0) for s in agents.values()) == failed
+    manifest = json.loads((out / "manifest.json").read_text())
+    rows = list(csv.DictReader((out / "agents.csv").open()))
+    assert {r["agent"] for r in rows} == set(manifest["agents"])
+    assert all(a["address"].startswith("0x") and len(a["address"]) == 42 for a in manifest["agents"].values())
+
+
+def test_positions_csv_follows_every_position_that_changed(mini_run: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = mini_run
+    rows = list(csv.DictReader((out / "positions.csv").open()))
+    start = [r for r in rows if r["when"] == "start"]
+    end = [r for r in rows if r["when"] == "end"]
+    assert {r["agent"].rsplit("-", 1)[0] for r in start} >= {"looper", "borrower", "whale"}
+    assert all(r["block"] == "0" for r in start) and all(r["block"] == "40" for r in end)
+    # Every liquidated account shows a change row in the block of its liquidation.
+    changes = {(r["market"], r["account"], int(r["block"])) for r in rows if r["when"] == "change"}
+    for liquidation in csv.DictReader((out / "liquidations.csv").open()):
+        assert (liquidation["market"], liquidation["account"], int(liquidation["block"])) in changes
+    looper = next(r for r in start if r["agent"].startswith("looper"))
+    assert float(looper["health_factor"]) > 1 and looper["liquidation_asset"] == "USDe"
+    ratio = float(looper["debt_usd:USDC"]) / float(looper["collateral_usd:USDe"])
+    assert float(looper["liquidation_price"]) == pytest.approx(ratio / 0.92, rel=1e-6)  # e-mode LT 92%
+    whale = next(r for r in start if r["market"] == "venue")
+    assert float(whale["equity_usd"]) > float(whale["maintenance_usd"]) > 0
+    # Quiet blocks write nothing: far fewer rows than positions x blocks.
+    assert len(rows) < len(start) * 10
+
+
+def test_a_loop_at_exactly_the_emode_maximum_ltv_opens(tmp_path: Path) -> None:
+    """10x at the e-mode's 90% LTV: the borrow is the whole headroom, to the unit, and the pool takes it."""
+    overrides = {"agents[looper].params.leverage": 10, "agents[looper].params.risk_off_drawdown": 1.0}
+    summary = run(RunOptions(scenario=DATA / "mini.yaml", out_dir=tmp_path, blocks=2, overrides=overrides))
+    assert summary["status"] == "completed"
+    loops = [
+        r
+        for r in csv.DictReader((tmp_path / "positions.csv").open())
+        if r["when"] == "start" and r["agent"].startswith("looper")
+    ]
+    assert len(loops) == 5
+    for row in loops:
+        assert float(row["debt_usd:USDC"]) / float(row["collateral_usd:USDe"]) == pytest.approx(
+            0.9, abs=1e-6
+        )  # plus 1 s of interest
+
+
 def test_every_liquidation_is_attributed_and_adds_up(mini_run: tuple[Path, dict[str, Any]]) -> None:
     """liquidations.csv has one row per liquidation event, its USD agrees with the per-market totals, every
     row names the price move that pushed it under, and parents precede their children one wave up."""

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from sim.scenario.draws import LogNormal, Uniform, bounds, draw
+from sim.scenario.loading import load_scenario, parse_scenario, set_path
 from sim.scenario.pricepaths import CsvPathError, GbmJumps, Piecewise, realize
-from sim.scenario.schema import ScenarioError, load_scenario, parse_scenario, set_path
+from sim.scenario.schema import ScenarioError
 
 MINIMAL: dict[str, Any] = {
     "name": "mini",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from multiprocessing.connection import Connection
 
-from sim.analysis.batch import RunTask
+from sim.analysis.batch import Runner, RunTask
 
 
-def always_dies(task: RunTask, conn: Connection) -> None:
+def always_dies(task: RunTask, runner: Runner, conn: Connection) -> None:
     os._exit(3)

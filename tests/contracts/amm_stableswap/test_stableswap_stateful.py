@@ -9,42 +9,46 @@ differential tests check that they do revert).
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis import event
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import invariant, precondition, rule
 
 from sim.mirrors import stableswap as mirror
 from sim.mirrors.stableswap import StableSwapError, StableSwapState
+from tests.fuzz_profiles import TalliedMachine, run_machine
+from tests.raw_calls import Read, read_many
 
 DAY = 86_400
 USERS = st.integers(0, 3)
 PPM = st.integers(1, 1_000_000)
 
 
-class StableSwapMachine(RuleBasedStateMachine):
-    """Set by the test: the seeded pool, its coins, the four users (users[0] seeded it), the owner, the chain."""
+@dataclass(frozen=True)
+class StableSwapWorld:
+    """A seeded pool, its coins, four funded users (users[0] seeded it), the owner, who takes admin fees, and the
+    pool as the mirror and the users' shares read once after seeding (every example starts from there)."""
 
+    chain: Any
     pool: Any
     coins: list[Any]
-    users: list[Any]
+    users: tuple[Any, ...]
     owner: Any
-    chain: Any
-    mirror_of: Any
+    seeded: StableSwapState
+    seeded_shares: tuple[int, ...]
 
-    def __init__(self) -> None:
+
+class StableSwapMachine(TalliedMachine):
+    def __init__(self, world: StableSwapWorld) -> None:
         super().__init__()
+        self.pool, self.coins, self.users, self.owner = world.pool, world.coins, world.users, world.owner
+        self.chain = world.chain
         self.snapshot = self.chain.snapshot()
-        self.state: StableSwapState = self.mirror_of(self.pool)
-        self.shares = [self.pool.balanceOf(user) for user in self.users]
+        self.state = copy.deepcopy(world.seeded)
+        self.shares = list(world.seeded_shares)
         self.now = max(self.chain.pending_timestamp, self.chain.blocks.head.timestamp + 1)
 
     def teardown(self) -> None:
@@ -171,22 +175,23 @@ class StableSwapMachine(RuleBasedStateMachine):
 
     @invariant()
     def books_equal_the_mirror(self) -> None:
-        assert list(self.pool.get_balances()) == self.state.balances
-        assert [self.pool.admin_balances(k) for k in range(self.state.n)] == self.state.admin_balances
-        assert self.pool.totalSupply() == self.state.total_supply
-        assert (self.pool.future_A(), self.pool.future_A_time()) == (
-            self.state.future_A,
-            self.state.future_A_time,
-        )
+        pool, n = self.pool, self.state.n
+        reads = [Read(pool, "get_balances"), Read(pool, "totalSupply"), Read(pool, "future_A")]
+        reads += [Read(pool, "future_A_time"), *(Read(pool, "admin_balances", (k,)) for k in range(n))]
+        balances, supply, future_a, future_a_time, *admin = read_many(reads)
+        assert list(balances) == self.state.balances
+        assert admin == self.state.admin_balances
+        assert supply == self.state.total_supply
+        assert (future_a, future_a_time) == (self.state.future_A, self.state.future_A_time)
 
     @invariant()
     def lp_shares_sum_to_the_supply(self) -> None:
-        assert [self.pool.balanceOf(user) for user in self.users] == self.shares
+        assert read_many([Read(self.pool, "balanceOf", (user,)) for user in self.users]) == self.shares
         assert sum(self.shares) == self.state.total_supply
 
     @invariant()
     def coins_held_are_the_lp_and_admin_balances(self) -> None:
-        held = [coin.balanceOf(self.pool) for coin in self.coins]
+        held = read_many([Read(coin, "balanceOf", (self.pool,)) for coin in self.coins])
         assert held == [b + a for b, a in zip(self.state.balances, self.state.admin_balances, strict=True)]
 
 
@@ -195,6 +200,7 @@ def _tokens_first(usdc: Any, usdt: Any, usde: Any, dai: Any) -> None:
     """Deploy the coins before any test, so ape's isolation keeps them for every parametrized case."""
 
 
+# name: (coins, A, fee, off-peg multiplier, CI examples); the 3-coin pool is the one the simulator runs.
 POOLS = {
     "usdc_usdt": (("usdc", "usdt"), 200, 4_000_000, 20_000_000_000, 6),
     "usde_usdc_usdt": (("usde", "usdc", "usdt"), 200, 1_000_000, 50_000_000_000, 15),
@@ -202,12 +208,11 @@ POOLS = {
 }
 
 
-@pytest.mark.parametrize("name", list(POOLS))
-def test_pool_books_hold_under_random_use(
-    name: str,
+@pytest.fixture(params=list(POOLS))
+def world(
+    request: Any,
     deploy_pool: Any,
     fund: Any,
-    coin_of: Any,
     mirror_of: Any,
     alice: Any,
     bob: Any,
@@ -215,34 +220,30 @@ def test_pool_books_hold_under_random_use(
     keeper: Any,
     deployer: Any,
     chain: Any,
-    request: Any,
-) -> None:
-    symbols, a, fee, offpeg, examples = POOLS[name]
+) -> StableSwapWorld:
+    symbols, a, fee, offpeg, _ = POOLS[request.param]
     coins = [request.getfixturevalue(symbol) for symbol in symbols]
     pool = deploy_pool(coins, a=a, fee=fee, offpeg=offpeg)
-    users = [alice, bob, liquidator, keeper]
+    users = (alice, bob, liquidator, keeper)
     fund(pool, users)
     pool.add_liquidity([10**6 * 10 ** coin.decimals() for coin in coins], 0, sender=alice)
-
-    machine = type(
-        f"StableSwapMachine_{name}",
-        (StableSwapMachine,),
-        {
-            "pool": pool,
-            "coins": coins,
-            "users": users,
-            "owner": deployer,
-            "chain": chain,
-            "mirror_of": staticmethod(mirror_of),
-        },
+    return StableSwapWorld(
+        chain=chain,
+        pool=pool,
+        coins=coins,
+        users=users,
+        owner=deployer,
+        seeded=mirror_of(pool),
+        seeded_shares=tuple(pool.balanceOf(user) for user in users),
     )
-    run_state_machine_as_test(
-        machine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=15,
-            deadline=None,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-            phases=[Phase.explicit, Phase.reuse, Phase.generate],
-        ),
+
+
+@pytest.mark.fuzz
+def test_pool_books_hold_under_random_use(world: StableSwapWorld, request: Any) -> None:
+    name = request.node.callspec.params["world"]
+    run_machine(
+        f"stableswap StableSwapMachine[{name}]",
+        lambda: StableSwapMachine(world),
+        ci_examples=POOLS[name][4],
+        ci_steps=15,
     )

@@ -19,6 +19,7 @@ from sim.mirrors.lending import (
     ReserveState,
     unit,
 )
+from tests.raw_calls import Read, read_many
 
 MAX_UINT = 2**256 - 1
 VARIABLE = 2
@@ -97,9 +98,9 @@ class Market:
         return out
 
     def positions(self, account: Any) -> dict[str, Position]:
+        reads = [Read(self.pool, "getUserReserve", (account, token)) for token in self.tokens.values()]
         out = {}
-        for symbol, token in self.tokens.items():
-            r = self.pool.getUserReserve(account, token)
+        for symbol, r in zip(self.tokens, read_many(reads), strict=True):
             if r.scaledSupply or r.scaledDebt or r.usingAsCollateral:
                 out[symbol] = Position(r.supplied, r.debt, r.usingAsCollateral)
         return out

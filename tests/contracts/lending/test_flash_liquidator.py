@@ -146,3 +146,16 @@ def test_a_pair_without_the_debt_asset_is_refused(
         bot.liquidate(
             m.tokens["WETH"], m.tokens["USDC"], alice, MAX, 15_000 * 10**6, pair, 0, sender=liquidator
         )
+
+
+def test_a_sweep_the_token_refuses_reverts_instead_of_passing_for_paid(
+    project: Any, bot: Any, deployer: Any, liquidator: Any
+) -> None:
+    token = project.TestOddToken.deploy(sender=deployer)
+    token.mint(bot, 1_000, sender=deployer)
+    token.setMode(2, sender=deployer)  # transfer returns false
+    with ape.reverts(bot.TransferFailed, token=token.address):
+        bot.sweep(token, sender=liquidator)
+    token.setMode(1, sender=deployer)  # returns nothing, as USDT does: accepted
+    bot.sweep(token, sender=liquidator)
+    assert (token.balanceOf(bot), token.balanceOf(liquidator)) == (0, 1_000)

@@ -144,11 +144,12 @@ def test_without_a_keeper_the_venue_still_refuses_while_the_drop_holds(
     t0 = chain.pending_timestamp + 10
     _poke_at(armed, usde, keeper, chain, t0)
     set_price(usde, 70_000_000)
-    # The venue's own check trips the breaker inside the call, and the call reverts with the new pause.
+    # The venue's check (a view) sees the trip and reverts with the pause it would start; nothing is recorded.
     chain.mine(timestamp=t0 + 100)
-    with ape.reverts(venue.AssetPaused, asset=usde.address):
+    chain.pending_timestamp = t0 + 101
+    with ape.reverts(venue.AssetPaused, asset=usde.address, until=t0 + 101 + PAUSE):
         venue.liquidate(levered_bob, sender=liquidator)
-    assert not armed.isPaused(usde)  # the trip was reverted with the call; the keeper's poke records it
+    assert not armed.isPaused(usde)  # the keeper's poke records the trip
     assert armed.wouldPause(usde)
 
 
@@ -183,6 +184,19 @@ def test_a_liquidation_that_crashes_a_price_pauses_the_next_one(
     assert venue.isLiquidatable(bob)
     with ape.reverts(venue.AssetPaused, asset=usde.address, until=tripped.until):
         venue.liquidate(bob, sender=liquidator)
+
+
+def test_a_trade_records_its_mark_with_the_breaker_after_the_trade(
+    venue: Any, armed: Any, usdt: Any, weth: Any, alice: Any, chain: Any, deposit: Any
+) -> None:
+    deposit(alice, usdt, 10_000 * E6)
+    assert armed.referencePrice(weth) == 0  # nobody touched ETH yet
+    chain.pending_timestamp = chain.pending_timestamp + 10
+    receipt = venue.openPosition(weth, E18, sender=alice)
+    # The breaker's record is the trade's last act: its bucket holds the mark the trade was validated at.
+    assert armed.referencePrice(weth) == 4_400 * USD
+    [changed] = list(receipt.decode_logs(venue.PositionChanged))
+    assert changed.price == 4_400 * USD
 
 
 def test_only_the_owner_sets_breaker_parameters(breaker: Any, deployer: Any, alice: Any) -> None:
