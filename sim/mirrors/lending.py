@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from sim.mirrors.fixed_point import (  # noqa: F401 - tests too  # noqa: F401 - the tests take them from here too
+from sim.mirrors.fixed_point import (  # noqa: F401 - the tests take them from here too
     HALF_RAY,
     PERCENTAGE_FACTOR,
     RAY,

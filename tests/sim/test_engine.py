@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from sim.cli import cli
 from sim.node.devnet import Devnet, DevnetConfig
 from sim.run import RunFailed, RunOptions, run
-from sim.scenario.schema import load_scenario
+from sim.scenario.loading import load_scenario
 
 DATA = Path(__file__).parent / "data"
 SCENARIOS = Path(__file__).parents[2] / "scenarios"

@@ -30,19 +30,10 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from sim.mirrors import lending as mirror
-from sim.mirrors.lending import (
+from sim.mirrors.fixed_point import (
     HALF_PERCENTAGE_FACTOR,
-    HEALTH_FACTOR_LIQUIDATION_THRESHOLD,
-    MAX_UINT256,
     PERCENTAGE_FACTOR,
     RAY,
-    SECONDS_PER_YEAR,
-    EModeCategory,
-    LiquidationError,
-    Position,
-    RateModel,
-    ReserveParams,
-    ReserveState,
     percent_div,
     percent_div_ceil,
     percent_mul,
@@ -55,6 +46,17 @@ from sim.mirrors.lending import (
     ray_mul_floor,
     unit,
     wad_div,
+)
+from sim.mirrors.lending import (
+    HEALTH_FACTOR_LIQUIDATION_THRESHOLD,
+    MAX_UINT256,
+    SECONDS_PER_YEAR,
+    EModeCategory,
+    LiquidationError,
+    Position,
+    RateModel,
+    ReserveParams,
+    ReserveState,
 )
 
 BPS_TO_RAY = 10**23
