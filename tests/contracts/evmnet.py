@@ -22,19 +22,25 @@ from sim.node.abi import ERROR_SELECTOR, ContractAbi
 from sim.node.artifacts import load_artifact
 from sim.node.chain import Chain, TxRequest, TxResult, Wallet
 from sim.node.devnet import Devnet
+from tests.fuzz_profiles import EXAMPLES_VARIABLE, profile_name
+from tests.fuzz_profiles import deep_examples as fuzz_deep_examples
 
 ZERO = b"\x00" * 20
 GAS = 8_000_000
 DEPLOY_GAS = 30_000_000
 
-# CASCADE_FUZZ=deep (what `make fuzz` sets) runs the long campaign; the default is the CI budget.
-DEEP = os.environ.get("CASCADE_FUZZ", "") == "deep"
+# CASCADE_FUZZ=deep (what `make fuzz` sets) runs the long campaign; the default is the CI budget
+# (tests/fuzz_profiles.py reads and checks the variable for every suite).
+DEEP = profile_name() == "deep"
 COUNTS_FILE = Path(os.environ.get("CASCADE_DIFF_COUNTS", ".build/differential_counts.json"))
 
 
 def campaign(ci_examples: int, ci_steps: int, deep_examples: int, deep_steps: int) -> settings:
     """Hypothesis settings for a differential state machine: the CI budget, or the deep one under
-    CASCADE_FUZZ=deep. Deterministic in CI (derandomized), random in the deep campaign."""
+    CASCADE_FUZZ=deep (CASCADE_FUZZ_EXAMPLES, when set, caps its examples for a time-boxed campaign).
+    Deterministic in CI (derandomized), random in the deep campaign."""
+    if DEEP and os.environ.get(EXAMPLES_VARIABLE, "").strip():
+        deep_examples = min(deep_examples, fuzz_deep_examples())
     return settings(
         max_examples=deep_examples if DEEP else ci_examples,
         stateful_step_count=deep_steps if DEEP else ci_steps,

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from sim.mirrors import stableswap as mirror
 from sim.mirrors.stableswap import StableSwapError, StableSwapState
+from tests.fuzz_profiles import fuzz_settings, profile_name
 
 T = TypeVar("T")
 PANIC_SELECTOR = "0x4e487b71"
@@ -40,12 +41,19 @@ OPERATIONS = (
 )
 # Seconds between blocks: within one EMA time constant (866 s) and well past it.
 GAPS = (1, 12, 60, 600, 3_600, 86_400)
-# No shrinking: every shrink step replays chain calls, and the unshrunk example is printed anyway.
-DIFFERENTIAL = settings(
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-)
+# Operations per example: a few in CI, more under CASCADE_FUZZ=deep (`make fuzz`).
+MAX_STEPS = 12 if profile_name() == "deep" else 4
+
+
+def differential(ci_examples: int) -> settings:
+    """`ci_examples` in CI, the deep profile's examples (randomised) under `make fuzz`. No shrinking: every
+    shrink step replays chain calls, and the unshrunk example is printed anyway."""
+    return settings(
+        fuzz_settings(ci_examples=ci_examples),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +158,8 @@ def seeded(
     return state
 
 
-@settings(DIFFERENTIAL, max_examples=60)
+@pytest.mark.fuzz
+@differential(ci_examples=60)
 @given(data=st.data())
 def test_views_equal_the_mirror(
     pools: list[Any], coin_of: Any, mirror_of: Any, alice: Any, chain: Any, data: st.DataObject
@@ -196,7 +205,8 @@ def test_views_equal_the_mirror(
         chain.restore(snapshot)
 
 
-@settings(DIFFERENTIAL, max_examples=20)
+@pytest.mark.fuzz
+@differential(ci_examples=20)
 @given(data=st.data())
 def test_executed_operations_leave_the_books_of_the_mirror(
     pools: list[Any], coin_of: Any, mirror_of: Any, alice: Any, bob: Any, chain: Any, data: st.DataObject
@@ -210,7 +220,7 @@ def test_executed_operations_leave_the_books_of_the_mirror(
             pool, state, [b // 3 for b in state.balances], bob, next_block_at(chain)
         ):
             return
-        for _ in range(data.draw(st.integers(1, 4), label="steps")):
+        for _ in range(data.draw(st.integers(1, MAX_STEPS), label="steps")):
             operation = data.draw(st.sampled_from(OPERATIONS), label="operation")
             # Time passes between operations, so that each one moves the EMA from where the last one left it.
             t = next_block_at(chain, data.draw(st.sampled_from(GAPS), label="seconds before"))

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
@@ -454,6 +455,7 @@ REQUIRED = (
 )
 
 
+@pytest.mark.fuzz
 def test_our_pool_follows_aave_v3_0_2_except_the_documented_switches(markets: Markets) -> None:
     RealAaveDifferential.m = markets
     SEEN.clear()

@@ -344,6 +344,7 @@ class RealPairDifferential(RuleBasedStateMachine):
         assert self._state(self.p.ours) == self._state(self.p.real)
 
 
+@pytest.mark.fuzz
 def test_our_pair_matches_the_real_uniswap_v2_pair(pairs: Pairs) -> None:
     RealPairDifferential.setup = pairs
     RealPairDifferential.counted = True
