@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.node.abi import ContractAbi
+from sim.market.real_bytecode import CONSTANT_PRODUCT, deploy_uniswap_v2
 from sim.node.chain import Chain, ChainError, Wallet
 from sim.node.contracts import Deployer, Handle, revert_reason
-from sim.node.npm_artifacts import uniswap_v2
 from sim.scenario.draws import draw
 from sim.scenario.schema import OracleSource, PoolSpec, Scenario
 from sim.scenario.streams import Streams
@@ -17,10 +16,6 @@ FEE_DENOMINATOR = 10**10  # Curve fees: 1e10 = 100%
 PRICE_UNIT = 10**8  # oracle prices: USD with 8 decimals
 # The venue's margin on stable loans (initial, maintenance), like Binance's loan IMR/MMR.
 QUOTE_LOAN_MARGIN_BPS = (1_000, 500)
-# Market.contracts keys of the real Uniswap v2 factory and the router in front of it (pools that say
-# `implementation: uniswap_v2`).
-UNISWAP_V2_FACTORY = "factory:uniswap_v2"
-UNISWAP_V2_ROUTER = "router:uniswap_v2"
 
 
 @dataclass(frozen=True)
@@ -163,26 +158,20 @@ class MarketBuilder:
             "router", "ConstantProductRouter", factory.address
         )
         if any(p.implementation == "uniswap_v2" for p in self.scenario.all_pools()):
-            # The real Uniswap v2 factory (its pairs are the mainnet bytecode), with our router in front of it.
-            real = uniswap_v2("UniswapV2Factory")
-            code = real.bytecode + ContractAbi.from_abi(real.abi).encode_constructor(self.funder.address)
-            v2 = self.deployer.deploy_code(UNISWAP_V2_FACTORY, "ConstantProductFactory", code)
-            self.market.contracts[UNISWAP_V2_FACTORY] = v2
-            self.market.contracts[UNISWAP_V2_ROUTER] = self.deployer.deploy(
-                UNISWAP_V2_ROUTER, "ConstantProductRouter", v2.address
-            )
+            self.market.contracts.update(deploy_uniswap_v2(self.deployer, self.funder.address))
         self.deployer.flush()
 
     # -- stage 2: pools
     def _constant_product_pools(self) -> None:
         specs = [p for p in self.scenario.all_pools() if p.kind == "constant_product"]
-        real = {"ours": ("factory", "router"), "uniswap_v2": (UNISWAP_V2_FACTORY, UNISWAP_V2_ROUTER)}
         for spec in specs:
             a, b = (self.market.tokens[t].address for t in spec.tokens)
-            self.deployer.call(self.market.contracts[real[spec.implementation][0]], "createPair", a, b)
+            self.deployer.call(
+                self.market.contracts[CONSTANT_PRODUCT[spec.implementation][0]], "createPair", a, b
+            )
         self.deployer.flush()
         for spec in specs:
-            factory, router = real[spec.implementation]
+            factory, router = CONSTANT_PRODUCT[spec.implementation]
             a, b = (self.market.tokens[t].address for t in spec.tokens)
             address = self.market.contracts[factory].read(self.chain, "getPair", a, b)
             handle = Handle("ConstantProductPool", bytes.fromhex(address.removeprefix("0x")))

@@ -9,7 +9,8 @@ from typing import Any
 
 from sim.market.builder import Market
 from sim.mirrors.lending import EModeCategory, ReserveParams
-from sim.mirrors.stableswap import StableSwapState, rate_multiplier
+from sim.mirrors.stableswap import StableSwapState
+from sim.mirrors.stableswap_math import rate_multiplier
 from sim.node.chain import Chain
 from sim.node.contracts import Handle
 from sim.node.reads import Reads

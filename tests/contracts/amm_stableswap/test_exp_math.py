@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.mirrors.stableswap import MAX_EXPONENT, MIN_EXPONENT, exp_wad
+from sim.mirrors.stableswap_math import MAX_EXPONENT, MIN_EXPONENT, exp_wad
 
 WAD = 10**18
 
