@@ -1,6 +1,7 @@
 """Gas per operation, measured from receipts: deploys of the default market, then every call the agents made
 in the mini cascade (tests/sim/data/mini.yaml) and in its flash-loan variant (tests/sim/data/flash.yaml, for
-FlashLiquidator.liquidate). Prints the table and writes docs/gas.md.
+FlashLiquidator.liquidate), and the order book's operations (benchmarks/orderbook_gas.py). Prints the table and
+writes docs/gas.md.
 
 Run: .venv/bin/python benchmarks/gas_table.py
 """
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+
+from orderbook_gas import measure as measure_orderbook  # a sibling script: benchmarks/ is on sys.path
+from orderbook_gas import table as orderbook_table
 
 from sim.node.paths import REPO_ROOT
 from sim.run import RunOptions, run
@@ -55,6 +59,16 @@ def main() -> None:
     lines += ["", "## Deployments", "", "| contract | gas |", "|---|---:|"]
     for label, gas in sorted(summary["gas_deploy"].items()):
         lines.append(f"| `{label}` | {gas:,} |")
+    lines += [
+        "",
+        "## Order book",
+        "",
+        "`OrderBook` (USDe/USDT, 0.0001 ticks, 0.1% maker and 0.2% taker fees) on a fresh anvil, one transaction per",
+        "block, by `benchmarks/orderbook_gas.py`: makers already hold an order (warm owner list), except the first",
+        "row; each market order takes whole levels of 1 USDe orders. See docs/orderbook.md.",
+        "",
+        *orderbook_table(measure_orderbook()),
+    ]
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
