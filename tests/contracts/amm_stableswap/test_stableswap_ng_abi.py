@@ -4,7 +4,7 @@ NG is not published on npm, so its plain pool's ABI (stableswap-ng's implementat
 function and event, transcribed from the Vyper source's signatures) is kept beside this test in
 curve_stableswap_ng_abi.json. Every NG function we implement has NG's selector and return layout, every NG event
 we emit has NG's topic and indexed fields, and the few NG functions we leave out are listed here exactly (and in
-docs/real_interfaces.md). A client holding only NG's ABI then trades, adds and removes liquidity and reads the
+docs/interfaces.md). A client holding only NG's ABI then trades, adds and removes liquidity and reads the
 price oracle, and decodes the events, with the same numbers as the mirror.
 """
 
@@ -24,7 +24,7 @@ from sim.node.artifacts import load_artifact
 NG_ABI = json.loads((Path(__file__).parent / "curve_stableswap_ng_abi.json").read_text())
 M6 = 1_000_000 * 10**6
 
-# NG functions this pool does not have, and why (docs/real_interfaces.md says the same).
+# NG functions this pool does not have, and why (docs/interfaces.md says the same).
 NOT_IMPLEMENTED = {
     # The `_receiver` overloads: ours always pays msg.sender.
     "exchange(int128,int128,uint256,uint256,address)",
