@@ -68,7 +68,15 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-compile: setup
+# ape compiles only the files that changed, so a contract that embeds another's creation code (the factory
+# embeds the pair) would keep the old code when only the other changed: when any source is newer than the
+# last build, everything is compiled again (the plain `ape compile` after it restores a deleted .build).
+CONTRACTS := $(shell find contracts -name '*.sol' 2>/dev/null)
+$(STAMPS)/compiled: $(CONTRACTS) ape-config.yaml | setup
+	$(BIN)/ape compile --force
+	@touch $@
+
+compile: setup $(STAMPS)/compiled
 	$(BIN)/ape compile
 
 # pytest exits 5 when it collects no test: that is a failure here, never a pass.

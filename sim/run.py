@@ -30,6 +30,7 @@ from sim.node.chain import TxRequest, Wallet, checksum
 from sim.node.contracts import revert_reason
 from sim.node.devnet import DevnetError
 from sim.node.events import Decoder
+from sim.node.npm_artifacts import package_version
 from sim.node.rpc import DevnetUnreachable, RpcError
 from sim.node.versions import package_versions, solc_version
 from sim.outputs.metrics import Metrics
@@ -172,6 +173,7 @@ def _manifest(
         "packages": package_versions(),
         "bytecode_sha256": {n: load_artifact(n).runtime_sha256 for n in names},
         "addresses": market.addresses(),
+        **_real_bytecode(scenario),
         "agents": {
             a.name: {
                 "kind": a.kind,
@@ -182,6 +184,15 @@ def _manifest(
         },
         "timeline": timeline,
     }
+
+
+def _real_bytecode(scenario: Scenario) -> dict[str, Any]:
+    """Which pools run a real protocol's bytecode from npm instead of ours (absent when none does)."""
+    pools = [p.name for p in scenario.all_pools() if p.implementation == "uniswap_v2"]
+    if not pools:
+        return {}
+    package = f"@uniswap/v2-core@{package_version('@uniswap/v2-core')}"
+    return {"real_bytecode": {f"pool:{name}": f"{package} UniswapV2Pair" for name in pools}}
 
 
 OUTPUT_FILES = (

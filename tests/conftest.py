@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,17 @@ def pytest_configure(config: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """After the run: what each state machine ran under the active fuzz profile (CASCADE_FUZZ)."""
+    """After the run: what each state machine ran under the active fuzz profile (CASCADE_FUZZ), and the
+    differential suites' sequences and steps (also saved to .build/differential_counts.json)."""
     for line in fuzz_profiles.summary_lines():
         terminalreporter.write_line(line)
+    # The differential helper module is imported by the suites under a name pytest derives from its path.
+    helpers = [m for name, m in sys.modules.items() if name.endswith("contracts.evmnet")]
+    for tally in (t for m in helpers for t in m.TALLIES.values()):
+        terminalreporter.write_line(
+            f"differential {tally.name}: {tally.sequences} sequences, {tally.steps} steps"
+        )
+        tally.save()
     report = os.environ.get("CASCADE_FUZZ_REPORT", "").strip()
     if report and fuzz_profiles.TALLIES:
         rows = [{**vars(t), "steps": t.steps} for t in fuzz_profiles.TALLIES]

@@ -7,12 +7,14 @@ import {ERC20} from "../tokens/ERC20.sol";
 import {Owned} from "../libraries/Owned.sol";
 import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {StableSwapMath} from "../libraries/StableSwapMath.sol";
+import {ExpMath} from "../libraries/ExpMath.sol";
 
 /// @title StableSwapPool
 /// @notice A Curve StableSwap-NG plain pool of 2 to 4 plain ERC-20 coins of any decimals (<= 18), its own LP
 ///         token. Same math and rounding as CurveStableSwapNG (and its Views contract for get_dy, get_dx and
-///         calc_token_amount): swaps, deposits and withdrawals equal NG's to the wei. Left out: rate oracles,
-///         rebasing and ERC-4626 coins, the EMA price and D oracles, permit.
+///         calc_token_amount): swaps, deposits and withdrawals equal NG's to the wei, and so do NG's EMA price
+///         oracle views (last_price, ema_price, price_oracle). Left out: rate oracles, rebasing and ERC-4626
+///         coins, the D oracle, the oracle's time-constant setter, permit.
 /// @dev Books: `lpBalances` is what `balances(i)` reports (NG's stored_balances - admin_balances), so the coins
 ///      held equal lpBalances + adminBalances for every coin. Each state-changing function validates, computes,
 ///      writes storage, emits, then moves coins; all of them hold the reentrancy lock.
@@ -58,6 +60,14 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
 
     uint256[MAX_COINS] internal lpBalances;
     uint256[MAX_COINS] internal adminBalances;
+
+    /// @inheritdoc ICurveStableSwap
+    uint256 public constant ma_exp_time = 866;
+    /// @dev NG's last_prices_packed: per coin k >= 1, the last spot price (low 128 bits) and the EMA as of the
+    ///      last update (high 128 bits).
+    uint256[MAX_COINS - 1] internal lastPricesPacked;
+    /// @inheritdoc ICurveStableSwap
+    uint256 public ma_last_time;
 
     bool private transient locked;
 
@@ -111,6 +121,10 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
         offpeg_fee_multiplier = offpeg_fee_multiplier_;
         initial_A = A_ * A_PRECISION;
         future_A = A_ * A_PRECISION;
+        for (uint256 k; k + 1 < n; ++k) {
+            lastPricesPacked[k] = _pack(PRECISION, PRECISION);
+        }
+        ma_last_time = block.timestamp;
     }
 
     // ------------------------------------------------------------------ swaps
@@ -143,13 +157,10 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
         internal
         returns (uint256 dy)
     {
-        uint256[] memory rates = _rates();
-        uint256[] memory xp = _xp(rates, _balances());
-        uint256 x = xp[ui] + dx * rates[ui] / PRECISION;
-        (uint256 dyXp, uint256 feeXp) = _swapOut(ui, uj, x, xp, _A());
-        dy = (dyXp - feeXp) * PRECISION / rates[uj];
+        (uint256 dyXp, uint256 feeXp, uint256 rate) = _swapAndUpkeep(ui, uj, dx);
+        dy = (dyXp - feeXp) * PRECISION / rate;
         if (dy < minDy) revert InsufficientOutput(dy, minDy);
-        uint256 adminFee = feeXp * admin_fee / FEE_DENOMINATOR * PRECISION / rates[uj];
+        uint256 adminFee = feeXp * admin_fee / FEE_DENOMINATOR * PRECISION / rate;
 
         lpBalances[ui] += dx;
         // The LPs keep the other half of the fee: only dy and the admin's half leave their books.
@@ -158,15 +169,34 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
         emit TokenExchange(msg.sender, i, dx, j, dy);
     }
 
+    /// @dev The output and fee (in xp) of selling `dx` of coin ui for coin uj, and coin uj's rate; records the
+    ///      prices at the balances the swap leaves before its fee, against the D before it (NG's __exchange).
+    function _swapAndUpkeep(uint256 ui, uint256 uj, uint256 dx)
+        internal
+        returns (uint256 dyXp, uint256 feeXp, uint256 rate)
+    {
+        uint256[] memory rates = _rates();
+        uint256[] memory xp = _xp(rates, _balances());
+        uint256 x = xp[ui] + dx * rates[ui] / PRECISION;
+        uint256 amp = _A();
+        uint256 y;
+        uint256 d;
+        (dyXp, feeXp, y, d) = _swapOut(ui, uj, x, xp, amp);
+        xp[ui] = x;
+        xp[uj] = y;
+        _upkeepOracle(xp, amp, d);
+        rate = rates[uj];
+    }
+
     /// @dev The output (in xp, before fee) and fee of moving coin ui's xp to `x`: NG's `dy = xp_j - y - 1`, with
-    ///      the dynamic fee at the average of the balances before and after.
+    ///      the dynamic fee at the average of the balances before and after; also coin uj's new xp and D.
     function _swapOut(uint256 ui, uint256 uj, uint256 x, uint256[] memory xp, uint256 amp)
         internal
         view
-        returns (uint256 dy, uint256 dyFee)
+        returns (uint256 dy, uint256 dyFee, uint256 y, uint256 d)
     {
-        uint256 d = StableSwapMath.getD(xp, amp);
-        uint256 y = StableSwapMath.getY(ui, uj, x, xp, amp, d);
+        d = StableSwapMath.getD(xp, amp);
+        y = StableSwapMath.getY(ui, uj, x, xp, amp, d);
         // One wei less than the curve allows, so rounding in y can never pay out more than the invariant gives.
         dy = xp[uj] - y - 1;
         uint256 rate = StableSwapMath.dynamicFee((xp[ui] + x) / 2, (xp[uj] + y) / 2, fee, offpeg_fee_multiplier);
@@ -194,6 +224,8 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
         // The first deposit mints D itself, so the virtual price starts at exactly 1e18.
         minted = supply == 0 ? d1 : supply * (d2 - d0) / d0;
         if (minted < min_mint_amount) revert InsufficientMint(minted, min_mint_amount);
+        // NG leaves the prices alone on the first deposit: they start at par.
+        if (supply != 0) _upkeepAfter(amounts, fees, true, d2);
 
         for (uint256 k; k < n; ++k) {
             uint256 adminFee = fees[k] * admin_fee / FEE_DENOMINATOR;
@@ -246,8 +278,13 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
         if (burn_amount == 0) revert ZeroAmount();
         uint256 ui = _index(i);
         uint256 feeAmount;
-        (dy, feeAmount) = _withdrawOneCoin(burn_amount, ui);
+        uint256 newY;
+        uint256 d1;
+        (dy, feeAmount, newY, d1) = _withdrawOneCoin(burn_amount, ui);
         if (dy < min_received) revert InsufficientOutput(dy, min_received);
+        uint256[] memory xp = _xp(_rates(), _balances());
+        xp[ui] = newY;
+        _upkeepOracle(xp, _A(), d1);
         uint256 adminFee = feeAmount * admin_fee / FEE_DENOMINATOR;
 
         _burn(msg.sender, burn_amount);
@@ -272,6 +309,7 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
         burned = (d0 - d2) * supply / d0 + 1;
         if (burned <= 1) revert ZeroAmount();
         if (burned > max_burn_amount) revert ExcessiveBurn(burned, max_burn_amount);
+        _upkeepAfter(amounts, fees, false, d2);
 
         _burn(msg.sender, burned);
         for (uint256 k; k < n; ++k) {
@@ -336,14 +374,19 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
         }
     }
 
-    /// @dev What burning `burnAmount` pays in coin i alone, and the fee in it (NG's dy_0 - dy).
-    function _withdrawOneCoin(uint256 burnAmount, uint256 i) internal view returns (uint256 dy, uint256 feeAmount) {
+    /// @dev What burning `burnAmount` pays in coin i alone, and the fee in it (NG's dy_0 - dy); also coin i's xp
+    ///      and D after it, before fees (what NG records the prices at).
+    function _withdrawOneCoin(uint256 burnAmount, uint256 i)
+        internal
+        view
+        returns (uint256 dy, uint256 feeAmount, uint256 newY, uint256 d1)
+    {
         uint256 amp = _A();
         uint256[] memory rates = _rates();
         uint256[] memory xp = _xp(rates, _balances());
         uint256 d0 = StableSwapMath.getD(xp, amp);
-        uint256 d1 = d0 - burnAmount * d0 / totalSupply;
-        uint256 newY = StableSwapMath.getYD(amp, i, xp, d1);
+        d1 = d0 - burnAmount * d0 / totalSupply;
+        newY = StableSwapMath.getYD(amp, i, xp, d1);
         uint256[] memory xpReduced = _feeReducedXp(xp, i, newY, d0, d1);
         uint256 dyXp = xpReduced[i] - StableSwapMath.getYD(amp, i, xpReduced, d1);
         uint256 dyNoFee = (xp[i] - newY) * PRECISION / rates[i];
@@ -451,7 +494,7 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
         uint256[] memory rates = _rates();
         uint256[] memory xp = _xp(rates, _balances());
         uint256 x = xp[ui] + dx * rates[ui] / PRECISION;
-        (uint256 dyXp, uint256 feeXp) = _swapOut(ui, uj, x, xp, _A());
+        (uint256 dyXp, uint256 feeXp,,) = _swapOut(ui, uj, x, xp, _A());
         return (dyXp - feeXp) * PRECISION / rates[uj];
     }
 
@@ -480,7 +523,7 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
 
     /// @inheritdoc ICurveStableSwap
     function calc_withdraw_one_coin(uint256 burn_amount, int128 i) external view returns (uint256 dy) {
-        (dy,) = _withdrawOneCoin(burn_amount, _index(i));
+        (dy,,,) = _withdrawOneCoin(burn_amount, _index(i));
     }
 
     /// @inheritdoc ICurveStableSwap
@@ -499,6 +542,26 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
         uint256 amp = _A();
         uint256[] memory xp = _xp(_rates(), _balances());
         return StableSwapMath.spotPrices(xp, amp, StableSwapMath.getD(xp, amp))[i];
+    }
+
+    /// @inheritdoc ICurveStableSwap
+    function last_price(uint256 i) external view returns (uint256) {
+        return _packedPrice(i) & type(uint128).max;
+    }
+
+    /// @inheritdoc ICurveStableSwap
+    function ema_price(uint256 i) external view returns (uint256) {
+        return _packedPrice(i) >> 128;
+    }
+
+    /// @inheritdoc ICurveStableSwap
+    function price_oracle(uint256 i) external view returns (uint256) {
+        return _movingAverage(_packedPrice(i), ma_last_time);
+    }
+
+    function _packedPrice(uint256 i) internal view returns (uint256) {
+        if (i + 1 >= N_COINS) revert CoinIndexOutOfRange(int256(i));
+        return lastPricesPacked[i];
     }
 
     // ------------------------------------------------------------------ owner
@@ -542,6 +605,45 @@ contract StableSwapPool is ICurveStableSwap, ERC20, Owned {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev NG's upkeep_oracles, price half: each coin's EMA brought up to now from the last update, then the spot
+    ///      prices at `xp` and `d` (capped at 2e18) recorded as the new last prices.
+    function _upkeepOracle(uint256[] memory xp, uint256 amp, uint256 d) internal {
+        uint256 last = ma_last_time;
+        uint256[] memory spot = StableSwapMath.spotPrices(xp, amp, d);
+        for (uint256 k; k < spot.length; ++k) {
+            if (spot[k] == 0) continue;
+            uint256 capped = spot[k] < 2 * PRECISION ? spot[k] : 2 * PRECISION;
+            lastPricesPacked[k] = _pack(capped, _movingAverage(lastPricesPacked[k], last));
+        }
+        if (last < block.timestamp) ma_last_time = block.timestamp;
+    }
+
+    /// @dev Records the prices after an imbalanced deposit or withdrawal: at the balances it leaves less the full
+    ///      imbalance fees (as NG's new_balances), against `d` (D after the fees).
+    function _upkeepAfter(uint256[] calldata amounts, uint256[] memory fees, bool isDeposit, uint256 d) internal {
+        uint256[] memory balances_ = _balances();
+        for (uint256 k; k < balances_.length; ++k) {
+            balances_[k] = (isDeposit ? balances_[k] + amounts[k] : balances_[k] - amounts[k]) - fees[k];
+        }
+        _upkeepOracle(_xp(_rates(), balances_), _A(), d);
+    }
+
+    /// @dev NG's _calc_moving_average: the EMA in `packed` moved towards its spot value by 1 - e^(-dt/ma_exp_time)
+    ///      for the dt since `last`; unchanged within the same block.
+    function _movingAverage(uint256 packed, uint256 last) internal view returns (uint256) {
+        uint256 spot = packed & type(uint128).max;
+        uint256 ema = packed >> 128;
+        if (last >= block.timestamp) return ema;
+        // dt * 1e18 / 866 stays below 2^255 for any timestamp; a negative exponent this size gives alpha = 0.
+        uint256 alpha = ExpMath.expWad(-int256((block.timestamp - last) * PRECISION / ma_exp_time));
+        return (spot * (PRECISION - alpha) + ema * alpha) / PRECISION;
+    }
+
+    /// @dev NG's pack_2: `low` in the low 128 bits, `high` above (both < 2^128: prices are capped at 2e18).
+    function _pack(uint256 low, uint256 high) internal pure returns (uint256) {
+        return low | high << 128;
+    }
 
     /// @dev A times A_PRECISION, moving linearly from initial_A to future_A over the ramp.
     function _A() internal view returns (uint256) {

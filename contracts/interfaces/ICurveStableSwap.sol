@@ -141,6 +141,21 @@ interface ICurveStableSwap is IERC20 {
     function get_virtual_price() external view returns (uint256);
     /// @notice The marginal price of coin i+1 in coin 0 at the current balances, 1e18 = par (NG's `get_p`).
     function get_p(uint256 i) external view returns (uint256);
+    /// @notice The spot price of coin i+1 in coin 0 (as get_p, capped at 2e18) recorded by the last exchange,
+    ///         imbalanced deposit or withdrawal, or one-coin withdrawal (NG's `last_price`); 1e18 until then.
+    function last_price(uint256 i) external view returns (uint256);
+    /// @notice The EMA of coin i+1's price in coin 0 as of the last update (NG's `ema_price`).
+    function ema_price(uint256 i) external view returns (uint256);
+    /// @notice The EMA of coin i+1's price in coin 0 as of now (NG's `price_oracle`): the stored EMA moved towards
+    ///         last_price by 1 - e^(-dt / ma_exp_time) for the dt since the last update. Lending markets built on
+    ///         Curve read this.
+    /// @dev Warning: one large trade moves last_price at once; the EMA follows with a ~10 minute half-life.
+    function price_oracle(uint256 i) external view returns (uint256);
+    /// @notice The EMA's time constant in seconds: 866, NG's factory default (a 600 s half-life).
+    function ma_exp_time() external view returns (uint256);
+    /// @notice When the price EMA was last updated, packed as NG packs it: the low 128 bits. The high 128 bits
+    ///         (NG's D-oracle time) are 0: this pool has no D oracle.
+    function ma_last_time() external view returns (uint256);
 
     // ------------------------------------------------------------------ actions
 

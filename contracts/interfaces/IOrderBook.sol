@@ -86,8 +86,6 @@ interface IOrderBook {
     error FeeTooHigh(uint256 feePips);
     /// @notice The book has used every order id (2**32 - 1).
     error TooManyOrders();
-    /// @notice A token transfer reverted or returned false.
-    error TransferFailed(address token);
     /// @notice Re-entered while a state-changing call runs.
     error Reentrancy();
 

@@ -206,17 +206,53 @@ interface IPoolErrors {
 
 /// @title IPool
 /// @notice An Aave v3-style lending pool: same function signatures, argument order and events as Aave v3's IPool
-///         for what it implements, so Aave bots' calls work unchanged. Mechanics follow Aave v3.5: scaled balances
+///         for what it implements, so Aave bots' calls work unchanged. Mechanics follow Aave v3.3: scaled balances
 ///         with a linear liquidity index and a compounded variable-borrow index accrued on every action, a kinked
-///         rate model, reserve factor to the treasury, cross-collateral health factor, e-mode categories, the v3.3
-///         close factor and dust rule, and v3.3 bad-debt write-off into a per-reserve deficit. Rounding is always in
-///         the protocol's favour: supply credits round down, withdrawals burn rounded up, debt mints round up and
-///         burns round down; collateral is valued rounded down and debt rounded up.
+///         rate model, reserve factor to the treasury, the health factor (collateral times its value-weighted
+///         average liquidation threshold in bps, over the debt), e-mode categories, the close factor and dust rule,
+///         and bad-debt write-off into a per-reserve deficit. Two deliberate departures from v3.3, each pinned by the
+///         differential test against Aave's bytecode (tests/contracts/real_aave; docs/interfaces.md lists them):
+///         rounding is always in the protocol's favour where Aave rounds half up (supply credits round down,
+///         withdrawals burn rounded up, debt mints round up and burns round down; collateral is valued rounded down
+///         and debt rounded up), and the borrow index compounds as 1 + x + x^2/2 + x^3/6 of x = rate * dt / year
+///         where Aave expands per-second compounding binomially.
 /// @dev Amounts are in the asset's own units; "base" values are USD with 8 decimals (the oracle's unit); rates and
 ///      indexes are RAY; ltv, thresholds, bonus and fees are bps. Supply and debt live in the pool (no aToken or
 ///      debt-token contracts): see getUserReserve.
 interface IPool is IPoolEvents, IPoolErrors {
-    /// @notice The state and configuration of a reserve, as getReserveData returns it.
+    /// @notice Aave's reserve configuration bitmap (ReserveConfigurationMap), in Aave v3.3's bit layout: bits 0-15
+    ///         LTV, 16-31 liquidation threshold, 32-47 liquidation bonus, 48-55 decimals, 56 active, 57 frozen,
+    ///         58 borrowing enabled, 60 paused, 63 flash loans enabled, 64-79 reserve factor, 80-115 borrow cap,
+    ///         116-151 supply cap, 152-167 liquidation protocol fee, 252 virtual accounting (always 1). Bits this
+    ///         pool has no feature for (59 stable borrowing, 61 borrowable in isolation, 62 siloed borrowing,
+    ///         168-175 the pre-v3.2 e-mode category, 176-211 unbacked mint cap, 212-251 debt ceiling) are 0.
+    struct ReserveConfigurationMap {
+        uint256 data;
+    }
+
+    /// @notice Aave's `ReserveDataLegacy` (v3.0's `DataTypes.ReserveData`), word for word as Aave's getReserveData
+    ///         returns it. There are no aToken, debt-token or rate-strategy contracts here (balances, debt and the
+    ///         rate model live in the pool), so those four addresses are 0; the stable rate, unbacked and
+    ///         isolation-mode debt are 0 (no such features). accruedToTreasury is in scaled units, as Aave's.
+    struct ReserveDataLegacy {
+        ReserveConfigurationMap configuration;
+        uint128 liquidityIndex;
+        uint128 currentLiquidityRate;
+        uint128 variableBorrowIndex;
+        uint128 currentVariableBorrowRate;
+        uint128 currentStableBorrowRate;
+        uint40 lastUpdateTimestamp;
+        uint16 id;
+        address aTokenAddress;
+        address stableDebtTokenAddress;
+        address variableDebtTokenAddress;
+        address interestRateStrategyAddress;
+        uint128 accruedToTreasury;
+        uint128 unbacked;
+        uint128 isolationModeTotalDebt;
+    }
+
+    /// @notice The state and configuration of a reserve in this pool's own terms, as getReserveState returns it.
     struct ReserveDataView {
         uint16 id;
         uint8 decimals;
@@ -352,8 +388,9 @@ interface IPool is IPoolEvents, IPoolErrors {
             uint256 healthFactor
         );
 
-    /// @notice The reserve's configuration and state (stored indexes; totals at the current time).
-    function getReserveData(address asset) external view returns (ReserveDataView memory);
+    /// @notice The reserve's data in Aave's `ReserveDataLegacy` layout (stored indexes and rates), so Aave clients
+    ///         decode it unchanged; IPoolLens.getReserveState has everything this pool tracks.
+    function getReserveData(address asset) external view returns (ReserveDataLegacy memory);
 
     /// @notice The liquidity index as of now (RAY): a supply position's balance is scaled x this.
     function getReserveNormalizedIncome(address asset) external view returns (uint256);

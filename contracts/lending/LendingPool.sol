@@ -10,6 +10,8 @@ import {WadRayMath} from "../libraries/WadRayMath.sol";
 import {PercentageMath} from "../libraries/PercentageMath.sol";
 import {PoolStorage} from "./PoolStorage.sol";
 import {LiquidationModule} from "./LiquidationModule.sol";
+import {PoolAddressesProvider} from "./PoolAddressesProvider.sol";
+import {PoolViewModule} from "./PoolViewModule.sol";
 
 /// @title LendingPool
 /// @notice An Aave v3-style money market; see IPool. Every state-changing action runs validate -> accrue ->
@@ -30,10 +32,13 @@ contract LendingPool is IPool, PoolStorage {
 
     /// @notice The contract liquidationCall delegates to.
     address public immutable LIQUIDATION_MODULE;
+    /// @dev Serves IPoolLens through the fallback.
+    address internal immutable VIEW_MODULE;
 
     constructor(address oracle_, address treasury_) Owned(msg.sender) {
         if (oracle_ == address(0) || treasury_ == address(0)) revert ZeroAddressNotValid();
         LIQUIDATION_MODULE = address(new LiquidationModule());
+        VIEW_MODULE = address(new PoolViewModule(address(new PoolAddressesProvider(address(this)))));
         _oracle = oracle_;
         _treasury = treasury_;
         _flashLoanPremium = DEFAULT_FLASHLOAN_PREMIUM;
@@ -218,6 +223,19 @@ contract LendingPool is IPool, PoolStorage {
         }
     }
 
+    /// @notice Any other selector is an IPoolLens view: PoolViewModule answers it on this pool's storage (it has
+    ///         no state-changing function, and an unknown selector reverts there).
+    fallback() external {
+        address module = VIEW_MODULE;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
     /// @inheritdoc IPool
     function flashLoanSimple(
         address receiverAddress,
@@ -368,41 +386,16 @@ contract LendingPool is IPool, PoolStorage {
     }
 
     /// @inheritdoc IPool
-    function getReserveData(address asset) external view returns (ReserveDataView memory v) {
+    function getReserveData(address asset) external view returns (ReserveDataLegacy memory v) {
         Reserve storage r = _reserves[asset];
-        ReserveConfig memory c = r.config;
-        v.id = r.id;
-        v.decimals = c.decimals;
-        v.active = c.active;
-        v.frozen = c.frozen;
-        v.paused = c.paused;
-        v.borrowingEnabled = c.borrowingEnabled;
-        v.flashLoanEnabled = c.flashLoanEnabled;
-        v.ltv = c.ltv;
-        v.liquidationThreshold = c.liquidationThreshold;
-        v.liquidationBonus = c.liquidationBonus;
-        v.liquidationProtocolFee = c.liquidationProtocolFee;
-        v.reserveFactor = c.reserveFactor;
-        v.supplyCap = c.supplyCap;
-        v.borrowCap = c.borrowCap;
-        v.optimalUsageRatio = r.optimalUsageRatio;
-        v.baseVariableBorrowRate = r.baseVariableBorrowRate;
-        v.variableRateSlope1 = r.variableRateSlope1;
-        v.variableRateSlope2 = r.variableRateSlope2;
+        v.configuration.data = _configuration(r.config);
         v.liquidityIndex = r.liquidityIndex;
         v.currentLiquidityRate = r.currentLiquidityRate;
         v.variableBorrowIndex = r.variableBorrowIndex;
         v.currentVariableBorrowRate = r.currentVariableBorrowRate;
         v.lastUpdateTimestamp = r.lastUpdateTimestamp;
-        v.scaledTotalSupply = r.scaledTotalSupply;
-        v.scaledTotalDebt = r.scaledTotalDebt;
-        if (c.active) {
-            v.totalSupplied = v.scaledTotalSupply.rayMulFloor(_normalizedIncome(r));
-            v.totalDebt = v.scaledTotalDebt.rayMulCeil(_normalizedDebt(r));
-        }
+        v.id = r.id;
         v.accruedToTreasury = r.accruedToTreasury;
-        v.virtualUnderlyingBalance = r.virtualUnderlyingBalance;
-        v.deficit = r.deficit;
     }
 
     /// @inheritdoc IPool

@@ -8,8 +8,9 @@ import {PercentageMath} from "../libraries/PercentageMath.sol";
 import {PoolStorage} from "./PoolStorage.sol";
 
 /// @title LiquidationModule
-/// @notice LendingPool.liquidationCall, run by delegatecall on the pool's storage (Aave v3.5's LiquidationLogic:
-///         v3.3 close factor and dust rule, bad debt written off into the reserve deficit).
+/// @notice LendingPool.liquidationCall, run by delegatecall on the pool's storage (Aave v3.3's LiquidationLogic:
+///         close factor and dust rule, bad debt written off into the reserve deficit; rounding in the protocol's
+///         favour).
 /// @dev Warning: called directly it only touches its own empty storage; it holds no funds and no state.
 contract LiquidationModule is PoolStorage {
     using WadRayMath for uint256;
@@ -121,7 +122,7 @@ contract LiquidationModule is PoolStorage {
         if (v.debtBalance == 0) revert SpecifiedCurrencyNotBorrowedByUser(debtAsset);
     }
 
-    /// @dev The close factor, the seizure and the dust rule (Aave v3.5's executeLiquidationCall core).
+    /// @dev The close factor, the seizure and the dust rule (Aave v3.3's executeLiquidationCall core).
     function _computeAmounts(
         Reserve storage collateralReserve,
         Reserve storage debtReserve,

@@ -212,7 +212,7 @@ abstract contract PoolStorage is Owned, IPoolEvents, IPoolErrors {
     // ------------------------------------------------------------------ account health
 
     /// @dev Collateral and debt in base currency, weighted LTV and threshold, and the health factor, with
-    ///      collateral rounded down and debt rounded up (Aave v3.5's GenericLogic).
+    ///      collateral rounded down and debt rounded up (Aave v3.3's GenericLogic, which rounds the debt down).
     function _accountData(address user) internal view returns (AccountData memory d) {
         uint256 config = _userConfig[user];
         if (config == 0) {
@@ -309,6 +309,22 @@ abstract contract PoolStorage is Owned, IPoolEvents, IPoolErrors {
             _userConfig[user] &= ~bit;
             emit ReserveUsedAsCollateralDisabled(asset, user);
         }
+    }
+
+    // ------------------------------------------------------------------ Aave's configuration bitmap
+
+    /// @dev Aave's ReserveConfiguration bit layout (see IPool.ReserveConfigurationMap); 0 for an unlisted asset.
+    function _configuration(ReserveConfig memory c) internal pure returns (uint256 data) {
+        if (!c.active) return 0;
+        data = uint256(c.ltv) | uint256(c.liquidationThreshold) << 16 | uint256(c.liquidationBonus) << 32
+            | uint256(c.decimals) << 48 | 1 << 56 | _bit(c.frozen, 57) | _bit(c.borrowingEnabled, 58)
+            | _bit(c.paused, 60) | _bit(c.flashLoanEnabled, 63) | uint256(c.reserveFactor) << 64
+            | uint256(c.borrowCap) << 80 | uint256(c.supplyCap) << 116 | uint256(c.liquidationProtocolFee) << 152
+            | 1 << 252;
+    }
+
+    function _bit(bool flag, uint256 position) private pure returns (uint256) {
+        return flag ? 1 << position : 0;
     }
 
     // ------------------------------------------------------------------ checks and transfers

@@ -4,8 +4,9 @@ pragma solidity ^0.8.24;
 import {WadRayMath} from "./WadRayMath.sol";
 
 /// @title MathUtils
-/// @notice Interest accrual factors in RAY, as Aave v3.4+'s MathUtils: linear for the supply side, a
-///         three-term expansion of compounding for the borrow side.
+/// @notice Interest accrual factors in RAY: linear for the supply side, as Aave's MathUtils; for the borrow side a
+///         three-term Taylor expansion of e^x, where Aave v3.0-v3.3 expand per-second compounding binomially
+///         (the difference is asserted against Aave's bytecode in tests/contracts/real_aave).
 library MathUtils {
     using WadRayMath for uint256;
 

@@ -12,6 +12,8 @@ import {FullMath} from "../libraries/FullMath.sol";
 /// @notice Per-asset USD prices (8 decimals) from a source the owner picks; see IPriceOracleAdmin.
 contract PriceOracle is IPriceOracleAdmin, Owned {
     uint256 public constant BASE_CURRENCY_UNIT = 1e8;
+    /// @inheritdoc IPriceOracle
+    address public constant BASE_CURRENCY = address(0);
     uint256 internal constant BPS = 10_000;
     uint256 internal constant WAD = 1e18;
     uint256 internal constant Q112 = 2 ** 112;

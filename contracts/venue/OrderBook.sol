@@ -2,10 +2,11 @@
 pragma solidity ^0.8.24;
 
 import {IOrderBook} from "../interfaces/IOrderBook.sol";
-import {IERC20} from "../interfaces/IERC20.sol";
 import {Owned} from "../libraries/Owned.sol";
 import {LevelBitmap} from "../libraries/LevelBitmap.sol";
+import {IERC20} from "../interfaces/IERC20.sol";
 import {OrderBookMath} from "../libraries/OrderBookMath.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 
 /// @title OrderBook
 /// @notice A central limit order book for one base/quote pair (see IOrderBook and docs/orderbook.md).
@@ -776,15 +777,10 @@ contract OrderBook is IOrderBook, Owned {
     /// @dev Moves `amount` of `token` from the caller into the book. Zero amounts are not sent (a sale of
     ///      dust can earn 0 quote; some tokens refuse zero transfers).
     function _pull(address token, uint256 amount) internal {
-        if (amount == 0) return;
-        (bool ok, bytes memory data) =
-            token.call(abi.encodeCall(IERC20.transferFrom, (msg.sender, address(this), amount)));
-        if (!ok || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFailed(token);
+        if (amount != 0) SafeTransferLib.safeTransferFrom(token, msg.sender, address(this), amount);
     }
 
     function _push(address token, address to, uint256 amount) internal {
-        if (amount == 0) return;
-        (bool ok, bytes memory data) = token.call(abi.encodeCall(IERC20.transfer, (to, amount)));
-        if (!ok || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFailed(token);
+        if (amount != 0) SafeTransferLib.safeTransfer(token, to, amount);
     }
 }

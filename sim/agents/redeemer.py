@@ -57,7 +57,7 @@ class Redeemer(Agent[RedeemerParams]):
             *approvals(
                 self.wallet,
                 world.market,
-                [world.market.contracts["router"].address],
+                [world.market.contracts[pool.router].address],
                 [p.quote, self.symbol],
                 self.name,
             ),

@@ -47,7 +47,7 @@ def swap_tx(
     """One swap transaction: through the router for a constant-product pair, `exchange` on a StableSwap pool."""
     if pool.kind == "constant_product":
         path = [market.tokens[token_in].address, market.tokens[token_out].address]
-        return market.contracts["router"].tx(
+        return market.contracts[pool.router].tx(
             wallet, "swapExactTokensForTokens", amount_in, min_out, path, wallet.address, NO_DEADLINE, tag=tag
         )
     i, j = pool.tokens.index(token_in), pool.tokens.index(token_out)
@@ -59,7 +59,7 @@ def spenders_for(market: Market, pools: list[PoolInfo]) -> list[bytes]:
     out: list[bytes] = []
     for pool in pools:
         spender = (
-            market.contracts["router"].address if pool.kind == "constant_product" else pool.handle.address
+            market.contracts[pool.router].address if pool.kind == "constant_product" else pool.handle.address
         )
         if spender not in out:
             out.append(spender)

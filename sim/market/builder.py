@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sim.market.real_bytecode import CONSTANT_PRODUCT, deploy_uniswap_v2
 from sim.node.backend import Backend
 from sim.node.chain import ChainError, Wallet
 from sim.node.contracts import Deployer, Handle, revert_reason
@@ -24,6 +25,7 @@ class PoolInfo:
     kind: str
     handle: Handle
     tokens: tuple[str, ...]
+    router: str = "router"  # the Market.contracts key of the router that trades a constant-product pair
 
 
 @dataclass
@@ -156,21 +158,25 @@ class MarketBuilder:
         self.market.contracts["router"] = self.deployer.deploy(
             "router", "ConstantProductRouter", factory.address
         )
+        if any(p.implementation == "uniswap_v2" for p in self.scenario.all_pools()):
+            self.market.contracts.update(deploy_uniswap_v2(self.deployer, self.funder.address))
         self.deployer.flush()
 
     # -- stage 2: pools
     def _constant_product_pools(self) -> None:
-        factory = self.market.contracts["factory"]
         specs = [p for p in self.scenario.all_pools() if p.kind == "constant_product"]
         for spec in specs:
             a, b = (self.market.tokens[t].address for t in spec.tokens)
-            self.deployer.call(factory, "createPair", a, b)
+            self.deployer.call(
+                self.market.contracts[CONSTANT_PRODUCT[spec.implementation][0]], "createPair", a, b
+            )
         self.deployer.flush()
         for spec in specs:
+            factory, router = CONSTANT_PRODUCT[spec.implementation]
             a, b = (self.market.tokens[t].address for t in spec.tokens)
-            address = factory.read(self.chain, "getPair", a, b)
+            address = self.market.contracts[factory].read(self.chain, "getPair", a, b)
             handle = Handle("ConstantProductPool", bytes.fromhex(address.removeprefix("0x")))
-            self.market.pools[spec.name] = PoolInfo(spec.name, spec.kind, handle, spec.tokens)
+            self.market.pools[spec.name] = PoolInfo(spec.name, spec.kind, handle, spec.tokens, router)
 
     def _stableswap_pools(self) -> None:
         for spec in (p for p in self.scenario.all_pools() if p.kind == "stableswap"):

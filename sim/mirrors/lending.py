@@ -1,8 +1,11 @@
 """Mirror of LendingPool's math to the wei: rates, index accrual, account health and liquidation amounts.
 
-The pool follows Aave v3.5 (rounding always in the protocol's favour) with Aave v3.3's liquidation rules, so
-this module also reproduces Aave's own numbers. Amounts are integers in token units; "base" values are USD
-with 8 decimals; rates and indexes are RAY; ltv, thresholds, bonus and fees are bps.
+The pool follows Aave v3.3 (health factor, close factor, dust rule, deficit) with two deliberate departures:
+rounding always in the protocol's favour where Aave rounds half up, and the borrow index compounded as
+1 + x + x^2/2 + x^3/6. tests/contracts/real_aave checks this module against our bytecode, and against Aave
+v3.0.2's bytecode with every difference between the versions a named switch (docs/interfaces.md lists them).
+Amounts are integers in token units; "base" values are USD with 8 decimals; rates and indexes are RAY; ltv,
+thresholds, bonus and fees are bps.
 
 Typical use, without touching the chain::
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from sim.mirrors.fixed_point import (  # noqa: F401 - tests too  # noqa: F401 - the tests take them from here too
+from sim.mirrors.fixed_point import (  # noqa: F401 - the tests take them from here too
     HALF_RAY,
     PERCENTAGE_FACTOR,
     RAY,
@@ -132,7 +135,7 @@ def interest_rates(
 
 @dataclass(frozen=True)
 class ReserveState:
-    """A reserve's accounting state, field for field as getReserveData reports it."""
+    """A reserve's accounting state, field for field as getReserveState reports it."""
 
     liquidity_index: int = RAY
     variable_borrow_index: int = RAY

@@ -1,12 +1,13 @@
-"""Mirror of the Curve StableSwap-NG pool (StableSwapPool / StableSwapMath) math, to the wei.
+"""Mirror of the Curve StableSwap-NG pool (StableSwapPool) to the wei; its pure math (StableSwapMath, ExpMath) is
+in sim.mirrors.stableswap_math.
 
 Every function is the integer arithmetic of the contracts in the same order and with the same rounding, so the
 simulator can quote a trade, a deposit or a withdrawal, and tell whether it reverts, without calling the chain.
 `StableSwapState` holds what the pool stores; the operations that change it mutate it in place (only once nothing
-can revert any more) and return what the contract returns. Amounts are in each coin's own decimals; `xp` are the same balances scaled to 18 decimals.
-Reverts raise `StableSwapError` carrying the Solidity error's name ("Panic" for an arithmetic underflow or a
-division by zero, or a uint256 overflow in the invariant math, where very imbalanced pools overflow; elsewhere
-overflow needs balances far beyond any real pool and is not modelled).
+can revert any more) and return what the contract returns. Amounts are in each coin's own decimals; `xp` are the
+same balances scaled to 18 decimals. Reverts raise `StableSwapError` carrying the Solidity error's name ("Panic"
+for an arithmetic underflow or a division by zero, or a uint256 overflow in the invariant math, where very
+imbalanced pools overflow; elsewhere overflow needs balances far beyond any real pool and is not modelled).
 """
 
 from __future__ import annotations
@@ -14,146 +15,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-A_PRECISION = 100
-FEE_DENOMINATOR = 10**10
-PRECISION = 10**18
-ADMIN_FEE = 5 * 10**9
-MAX_ITERATIONS = 255
-MAX_A = 10**6
-MAX_A_CHANGE = 10
-MIN_RAMP_TIME = 86_400
-
-
-class StableSwapError(ValueError):
-    """A call the contract would revert; `name` is the Solidity custom error (or "Panic")."""
-
-    def __init__(self, name: str, detail: str = "") -> None:
-        super().__init__(f"{name}: {detail}" if detail else name)
-        self.name = name
-
-
-def _sub(a: int, b: int) -> int:
-    """a - b as checked uint256 arithmetic."""
-    if b > a:
-        raise StableSwapError("Panic", f"underflow: {a} - {b}")
-    return a - b
-
-
-def _div(a: int, b: int) -> int:
-    """a // b as checked uint256 arithmetic."""
-    if b == 0:
-        raise StableSwapError("Panic", "division by zero")
-    return a // b
-
-
-def _u256(value: int) -> int:
-    """value, or the revert a uint256 overflow causes."""
-    if value >= 2**256:
-        raise StableSwapError("Panic", "overflow")
-    return value
-
-
-def _settled(current: int, previous: int) -> bool:
-    return abs(current - previous) <= 1
-
-
-# ---------------------------------------------------------------- StableSwapMath
-
-
-def rate_multiplier(decimals: int) -> int:
-    """The pool's rate for a coin of `decimals`: xp = rate * balance // 1e18."""
-    return int(10 ** (36 - decimals))  # int(): mypy types int ** int as Any
-
-
-def to_xp(rates: Sequence[int], amounts: Sequence[int]) -> list[int]:
-    return [rate * amount // PRECISION for rate, amount in zip(rates, amounts, strict=True)]
-
-
-def get_D(xp: Sequence[int], amp: int) -> int:
-    """The invariant of `xp` at `amp` (A * A_PRECISION), by Newton from sum(xp)."""
-    n = len(xp)
-    s = sum(xp)
-    if s == 0:
-        return 0
-    d = s
-    ann = amp * n
-    n_pow_n = int(n**n)
-    for _ in range(MAX_ITERATIONS):
-        d_p = d
-        for x in xp:
-            d_p = _div(_u256(d_p * d), x)
-        d_p //= n_pow_n
-        previous = d
-        numerator = _u256((ann * s // A_PRECISION + d_p * n) * d)
-        d = numerator // _u256(_u256((ann - A_PRECISION) * d) // A_PRECISION + _u256((n + 1) * d_p))
-        if _settled(d, previous):
-            return d
-    raise StableSwapError("NewtonDidNotConverge")
-
-
-def _newton_y(b: int, c: int, d: int) -> int:
-    y = d
-    for _ in range(MAX_ITERATIONS):
-        previous = y
-        y = _u256(y * y + c) // _sub(_u256(2 * y + b), d)
-        if _settled(y, previous):
-            return y
-    raise StableSwapError("NewtonDidNotConverge")
-
-
-def _solve_coin(others: Sequence[int], n: int, amp: int, d: int) -> int:
-    """The xp of the one coin left out of `others` (the other coins' xp in index order) at invariant d."""
-    ann = amp * n
-    c = d
-    s = 0
-    for x in others:
-        s += x
-        c = _div(_u256(c * d), x * n)
-    c = _u256(c * d * A_PRECISION) // (ann * n)
-    return _newton_y(s + d * A_PRECISION // ann, c, d)
-
-
-def get_y(i: int, j: int, x: int, xp: Sequence[int], amp: int, d: int) -> int:
-    """The xp of coin j that keeps invariant d when coin i's xp becomes x."""
-    others = [x if k == i else xk for k, xk in enumerate(xp) if k != j]
-    return _solve_coin(others, len(xp), amp, d)
-
-
-def get_y_D(amp: int, i: int, xp: Sequence[int], d: int) -> int:
-    """The xp of coin i that gives invariant d with the other coins' xp unchanged."""
-    others = [xk for k, xk in enumerate(xp) if k != i]
-    return _solve_coin(others, len(xp), amp, d)
-
-
-def dynamic_fee(xpi: int, xpj: int, fee: int, multiplier: int) -> int:
-    """NG's fee for a trade between balances xpi and xpj: `fee` at peg, rising off peg up to multiplier/1e10x."""
-    if multiplier <= FEE_DENOMINATOR:
-        return fee
-    xps2 = _u256((xpi + xpj) ** 2)
-    return (
-        multiplier * fee // (_u256((multiplier - FEE_DENOMINATOR) * 4 * xpi * xpj) // xps2 + FEE_DENOMINATOR)
-    )
-
-
-def spot_prices(xp: Sequence[int], amp: int, d: int) -> list[int]:
-    """Marginal price of each coin k >= 1 in coin 0, 1e18 = par (NG's _get_p)."""
-    n = len(xp)
-    ann = amp * n
-    dr = d // int(n**n)
-    for x in xp:
-        dr = _div(_u256(dr * d), x)
-    xp0_a = ann * xp[0] // A_PRECISION
-    return [10**18 * (xp0_a + dr * xp[0] // xp[k]) // (xp0_a + dr) for k in range(1, n)]
-
-
-def a_at(initial_a: int, future_a: int, initial_time: int, future_time: int, t: int) -> int:
-    """A * A_PRECISION at time t: linear from initial_a to future_a over the ramp, future_a after it."""
-    if t >= future_time:
-        return future_a
-    if future_a > initial_a:
-        return initial_a + (future_a - initial_a) * (t - initial_time) // (future_time - initial_time)
-    return initial_a - (initial_a - future_a) * (t - initial_time) // (future_time - initial_time)
-
+from sim.mirrors.stableswap_math import (
+    A_PRECISION,
+    ADMIN_FEE,
+    FEE_DENOMINATOR,
+    MAX_A,
+    MAX_A_CHANGE,
+    MIN_RAMP_TIME,
+    PRECISION,
+    StableSwapError,
+    _div,
+    _sub,
+    a_at,
+    dynamic_fee,
+    get_D,
+    get_y,
+    get_y_D,
+    moving_average,
+    rate_multiplier,
+    spot_prices,
+    to_xp,
+)
 
 # ---------------------------------------------------------------- StableSwapPool
 
@@ -172,11 +54,17 @@ class StableSwapState:
     balances: list[int] = field(default_factory=list)
     admin_balances: list[int] = field(default_factory=list)
     total_supply: int = 0
+    # The price oracle, per coin k >= 1: the last spot price and the EMA as of ma_last_time (NG's packed pairs).
+    last_prices: list[int] = field(default_factory=list)
+    ema_prices: list[int] = field(default_factory=list)
+    ma_last_time: int = 0
 
     def __post_init__(self) -> None:
         n = len(self.rates)
         self.balances = self.balances or [0] * n
         self.admin_balances = self.admin_balances or [0] * n
+        self.last_prices = self.last_prices or [PRECISION] * (n - 1)
+        self.ema_prices = self.ema_prices or [PRECISION] * (n - 1)
 
     @classmethod
     def create(cls, decimals: Sequence[int], a: int, fee: int, offpeg_fee_multiplier: int) -> StableSwapState:
@@ -204,6 +92,32 @@ class StableSwapState:
         return get_D(self.xp(), self.amp(t))
 
 
+def upkeep_oracle(state: StableSwapState, xp: Sequence[int], amp: int, d: int, t: int) -> None:
+    """StableSwapPool._upkeepOracle at time t: every EMA brought up to t, then the spot prices at xp and d (capped
+    at 2e18) become the last prices."""
+    for k, spot in enumerate(spot_prices(xp, amp, d)):
+        if spot == 0:
+            continue
+        state.ema_prices[k] = moving_average(state.last_prices[k], state.ema_prices[k], state.ma_last_time, t)
+        state.last_prices[k] = min(spot, 2 * PRECISION)
+    state.ma_last_time = max(state.ma_last_time, t)
+
+
+def price_oracle(state: StableSwapState, i: int, t: int) -> int:
+    """price_oracle(i) at time t: the EMA of coin i+1's price in coin 0 as of t."""
+    if not 0 <= i < state.n - 1:
+        raise StableSwapError("CoinIndexOutOfRange")
+    return moving_average(state.last_prices[i], state.ema_prices[i], state.ma_last_time, t)
+
+
+def _upkeep_after(
+    state: StableSwapState, amounts: Sequence[int], fees: Sequence[int], deposit: bool, d: int, t: int
+) -> None:
+    """The prices an imbalanced deposit or withdrawal records: at its balances less the full fees, against d."""
+    moved = [(b + a if deposit else b - a) - f for b, a, f in zip(state.balances, amounts, fees, strict=True)]
+    upkeep_oracle(state, to_xp(state.rates, moved), state.amp(t), d, t)
+
+
 def _check_pair(state: StableSwapState, i: int, j: int) -> None:
     if i == j:
         raise StableSwapError("SameCoin")
@@ -214,11 +128,19 @@ def _check_pair(state: StableSwapState, i: int, j: int) -> None:
 
 def _swap_out(state: StableSwapState, i: int, j: int, x: int, xp: list[int], amp: int) -> tuple[int, int]:
     """(dy before fee, fee), both in xp, of moving coin i's xp to x."""
+    dy, fee, _, _ = _swap_out_with_curve(state, i, j, x, xp, amp)
+    return dy, fee
+
+
+def _swap_out_with_curve(
+    state: StableSwapState, i: int, j: int, x: int, xp: list[int], amp: int
+) -> tuple[int, int, int, int]:
+    """(dy before fee, fee, coin j's new xp, D before the swap)."""
     d = get_D(xp, amp)
     y = get_y(i, j, x, xp, amp, d)
     dy = _sub(_sub(xp[j], y), 1)
     rate = dynamic_fee((xp[i] + x) // 2, (xp[j] + y) // 2, state.fee, state.offpeg_fee_multiplier)
-    return dy, dy * rate // FEE_DENOMINATOR
+    return dy, dy * rate // FEE_DENOMINATOR, y, d
 
 
 def get_dy(state: StableSwapState, i: int, j: int, dx: int, t: int) -> int:
@@ -250,12 +172,15 @@ def exchange(state: StableSwapState, i: int, j: int, dx: int, t: int, min_dy: in
         raise StableSwapError("ZeroAmount")
     xp = state.xp()
     x = xp[i] + dx * state.rates[i] // PRECISION
-    dy_xp, fee_xp = _swap_out(state, i, j, x, xp, state.amp(t))
+    amp = state.amp(t)
+    dy_xp, fee_xp, y, d = _swap_out_with_curve(state, i, j, x, xp, amp)
     dy = _sub(dy_xp, fee_xp) * PRECISION // state.rates[j]
     if dy < min_dy:
         raise StableSwapError("InsufficientOutput", f"{dy} < {min_dy}")
     admin_fee = fee_xp * ADMIN_FEE // FEE_DENOMINATOR * PRECISION // state.rates[j]
     new_j = _sub(state.balances[j], dy + admin_fee)
+    xp[i], xp[j] = x, y
+    upkeep_oracle(state, xp, amp, d, t)
     state.balances[i] += dx
     state.balances[j] = new_j
     state.admin_balances[j] += admin_fee
@@ -318,6 +243,8 @@ def add_liquidity_with_fees(
     minted = d1 if supply == 0 else supply * _sub(d2, d0) // d0
     if minted < min_mint_amount:
         raise StableSwapError("InsufficientMint", f"{minted} < {min_mint_amount}")
+    if supply != 0:
+        _upkeep_after(state, amounts, fees, True, d2, t)
     admin_fees = [fee * ADMIN_FEE // FEE_DENOMINATOR for fee in fees]
     state.balances = [
         _sub(b + amount, a) for b, amount, a in zip(state.balances, amounts, admin_fees, strict=True)
@@ -356,6 +283,14 @@ def remove_liquidity(
 
 def _withdraw_one_coin(state: StableSwapState, burn_amount: int, i: int, t: int) -> tuple[int, int]:
     """(coins paid, fee in coin i) for burning burn_amount shares into coin i alone."""
+    dy, fee, _, _ = _withdraw_one_coin_with_curve(state, burn_amount, i, t)
+    return dy, fee
+
+
+def _withdraw_one_coin_with_curve(
+    state: StableSwapState, burn_amount: int, i: int, t: int
+) -> tuple[int, int, int, int]:
+    """(coins paid, fee in coin i, coin i's xp after it before fees, D after it)."""
     if not 0 <= i < state.n:
         raise StableSwapError("CoinIndexOutOfRange")
     amp = state.amp(t)
@@ -379,7 +314,7 @@ def _withdraw_one_coin(state: StableSwapState, burn_amount: int, i: int, t: int)
     dy_xp = _sub(xp_reduced[i], get_y_D(amp, i, xp_reduced, d1))
     dy_no_fee = _sub(xp[i], new_y) * PRECISION // state.rates[i]
     dy = _sub(dy_xp, 1) * PRECISION // state.rates[i]
-    return dy, _sub(dy_no_fee, dy)
+    return dy, _sub(dy_no_fee, dy), new_y, d1
 
 
 def calc_withdraw_one_coin(state: StableSwapState, burn_amount: int, i: int, t: int) -> int:
@@ -393,12 +328,16 @@ def remove_liquidity_one_coin(
     """Burns shares for coin i alone at time t; returns the coins paid."""
     if burn_amount == 0:
         raise StableSwapError("ZeroAmount")
-    dy, fee = _withdraw_one_coin(state, burn_amount, i, t)
+    dy, fee, new_y, d1 = _withdraw_one_coin_with_curve(state, burn_amount, i, t)
     if dy < min_received:
         raise StableSwapError("InsufficientOutput", f"{dy} < {min_received}")
     admin_fee = fee * ADMIN_FEE // FEE_DENOMINATOR
     supply = _sub(state.total_supply, burn_amount)
-    state.balances[i] = _sub(state.balances[i], dy + admin_fee)
+    balance = _sub(state.balances[i], dy + admin_fee)
+    xp = state.xp()
+    xp[i] = new_y
+    upkeep_oracle(state, xp, state.amp(t), d1, t)
+    state.balances[i] = balance
     state.admin_balances[i] += admin_fee
     state.total_supply = supply
     return dy
@@ -417,9 +356,9 @@ def remove_liquidity_imbalance(
         raise StableSwapError("ExcessiveBurn", f"{burned} > {max_burn_amount}")
     new_supply = _sub(supply, burned)
     admin_fees = [fee * ADMIN_FEE // FEE_DENOMINATOR for fee in fees]
-    state.balances = [
-        _sub(b, amount + a) for b, amount, a in zip(state.balances, amounts, admin_fees, strict=True)
-    ]
+    balances = [_sub(b, amount + a) for b, amount, a in zip(state.balances, amounts, admin_fees, strict=True)]
+    _upkeep_after(state, amounts, fees, False, d2, t)
+    state.balances = balances
     state.admin_balances = [b + a for b, a in zip(state.admin_balances, admin_fees, strict=True)]
     state.total_supply = new_supply
     return burned

@@ -89,10 +89,18 @@ class Deployer:
 
     def deploy(self, label: str, contract: str, *args: Any) -> Handle:
         artifact: Artifact = load_artifact(contract)
+        return self.deploy_code(
+            label, contract, artifact.bytecode + abi_of(contract).encode_constructor(*args)
+        )
+
+    def deploy_code(self, label: str, interface: str, creation_code: bytes) -> Handle:
+        """Deploys creation code built elsewhere (constructor arguments included), e.g. a real protocol's bytecode
+        from npm; the handle speaks `interface`, one of our artifacts with the same selectors."""
         address = create_address(self.wallet.address, self._next_nonce())
-        data = artifact.bytecode + abi_of(contract).encode_constructor(*args)
-        self.pending.append(TxRequest(self.wallet, None, data, gas=DEPLOY_GAS, tag=f"deploy:{label}"))
-        handle = Handle(contract, address)
+        self.pending.append(
+            TxRequest(self.wallet, None, creation_code, gas=DEPLOY_GAS, tag=f"deploy:{label}")
+        )
+        handle = Handle(interface, address)
         self.deployed[label] = handle
         return handle
 

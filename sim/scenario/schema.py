@@ -75,11 +75,20 @@ class PoolSpec(_Strict):
     amplification: int = Field(default=200, ge=1, le=1_000_000)
     fee_bps: float = Field(default=4, ge=0, le=100)
     offpeg_fee_multiplier: float = Field(default=2.0, ge=1)
+    implementation: Literal["ours", "uniswap_v2"] = Field(
+        default="ours",
+        description="constant_product only: `uniswap_v2` deploys the real Uniswap v2 factory and pair bytecode "
+        "(npm @uniswap/v2-core) instead of ours; agents trade it through the same interface",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> PoolSpec:
         if self.kind == "constant_product" and len(self.tokens) != 2:
             raise ValueError(f"a constant_product pool has exactly 2 tokens, got {list(self.tokens)}")
+        if self.implementation != "ours" and self.kind != "constant_product":
+            raise ValueError(
+                f"implementation {self.implementation!r} is for constant_product pools; a {self.kind} pool is ours"
+            )
         if len(set(self.tokens)) != len(self.tokens):
             raise ValueError(f"pool tokens must differ, got {list(self.tokens)}")
         return self

@@ -9,8 +9,10 @@ from typing import Any
 
 from sim.market.builder import Market
 from sim.mirrors.lending import EModeCategory, ReserveParams
-from sim.mirrors.stableswap import StableSwapState, rate_multiplier
+from sim.mirrors.stableswap import StableSwapState
+from sim.mirrors.stableswap_math import rate_multiplier
 from sim.node.backend import Backend
+from sim.node.contracts import Handle
 from sim.node.reads import Reads
 from sim.scenario.schema import LendingSpec, Scenario, VenueSpec
 from sim.world.lending import LendingView
@@ -18,8 +20,10 @@ from sim.world.synthetic import SyntheticView
 from sim.world.venue import VenueView
 from sim.world.world import World
 
-# The pool's view of a reserve's configuration (decimals, id, LTV, threshold, bonus, protocol fee).
-RESERVE_PARAMETERS = "getReserveData"
+# The pool's own view of a reserve (decimals, id, LTV, threshold, bonus, protocol fee...): getReserveState, in
+# IPoolLens and served through the pool's fallback (getReserveData returns Aave's ReserveDataLegacy instead).
+RESERVE_PARAMETERS = "getReserveState"
+RESERVE_LENS = "IPoolLens"
 
 
 def build_world(*, scenario: Scenario, market: Market, chain: Backend, funder: bytes) -> World:
@@ -90,13 +94,14 @@ STABLESWAP_PARAMETERS = (
 
 def _queue_lending(reads: Reads, market: Market, spec: LendingSpec, deployed: dict[Any, Any]) -> None:
     pool = market.contracts[f"lending:{spec.name}"]
+    lens = Handle(RESERVE_LENS, pool.address)
     for reserve in spec.reserves:
         token = market.tokens[reserve.asset].address
         reads.add(
-            pool,
+            lens,
             RESERVE_PARAMETERS,
             (token,),
-            partial(_named, deployed, (spec.name, reserve.asset), pool.abi.fn(RESERVE_PARAMETERS).fields),
+            partial(_named, deployed, (spec.name, reserve.asset), lens.abi.fn(RESERVE_PARAMETERS).fields),
         )
     for emode in spec.emodes:
         key = (spec.name, "emode", emode.id)

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from sim.cli import cli
 from sim.node.devnet import Devnet, DevnetConfig
 from sim.run import RunFailed, RunOptions, run
+from sim.scenario.loading import load_scenario
 
 DATA = Path(__file__).parent / "data"
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
@@ -260,9 +261,16 @@ def test_cli_runs_and_prints_the_summary(tmp_path: Path) -> None:
     assert (tmp_path / "cli" / "summary.json").is_file()
 
 
+@pytest.fixture(scope="module")
+def october_2025(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The shipped October 2025 run (its folder and summary), shared by the tests that need it."""
+    out = tmp_path_factory.mktemp("oct10") / "ours"
+    return out, run(RunOptions(scenario=SCENARIOS / "oct10_2025.yaml", out_dir=out))
+
+
 @pytest.mark.slow
-def test_october_2025_shows_the_events_signature(tmp_path: Path) -> None:
-    summary = run(RunOptions(scenario=SCENARIOS / "oct10_2025.yaml", out_dir=tmp_path / "oct"))
+def test_october_2025_shows_the_events_signature(october_2025: tuple[Path, dict[str, Any]]) -> None:
+    summary = october_2025[1]
     low = summary["min_price"]
     assert low["pool:bn_usde_usdt:USDe"] < 0.80  # USDe printed ~0.65 on the venue...
     assert low["pool:curve_usde_usdc:USDe"] > 0.97  # ...while staying near $1 on-chain
@@ -313,3 +321,53 @@ def test_a_failure_before_the_first_block_is_recorded_and_clears_old_outputs(tmp
     summary = json.loads((out / "summary.json").read_text())
     assert summary["status"] == "failed" and summary["blocks"] == 0
     assert not (out / "events.jsonl").exists()  # the earlier run's outputs cannot pass for this one's
+
+
+def _events_by_role(out: Path) -> list[dict[str, Any]]:
+    """events.jsonl with every deployed address replaced by its role (the real Uniswap v2 factory and the router
+    in front of it play the roles of ours)."""
+    addresses = json.loads((out / "manifest.json").read_text())["addresses"]
+    roles = {address.lower(): label.removesuffix(":uniswap_v2") for label, address in addresses.items()}
+    events = []
+    for line in (out / "events.jsonl").open():
+        for address, role in roles.items():
+            line = line.replace(address, role)
+        events.append(json.loads(line))
+    return events
+
+
+@pytest.mark.slow
+def test_october_2025_on_the_real_uniswap_v2_pair_bytecode_gives_identical_results(
+    october_2025: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """Every constant-product pool of the shipped run deployed from npm @uniswap/v2-core (the mainnet pair) instead
+    of ours: the same events, block by block, and the same figures; only gas (solc 0.5.16 against ours) and the
+    contracts' addresses differ."""
+    ours, baseline = october_2025
+    scenario = load_scenario(SCENARIOS / "oct10_2025.yaml")
+    assert scenario.venue is not None
+    overrides: dict[str, Any] = {
+        f"{where}[{p.name}].implementation": "uniswap_v2"
+        for where, pools in (("pools", scenario.pools), ("venue.pools", scenario.venue.pools))
+        for p in pools
+        if p.kind == "constant_product"
+    }
+    real = tmp_path / "uniswap_v2"
+    summary = run(RunOptions(scenario=SCENARIOS / "oct10_2025.yaml", out_dir=real, overrides=overrides))
+    manifest = json.loads((real / "manifest.json").read_text())
+    pairs = [f"pool:{p.name}" for p in scenario.all_pools() if p.kind == "constant_product"]
+    assert sorted(manifest["real_bytecode"]) == sorted(pairs) and len(pairs) == 8
+    for name in ("timeseries.csv", "liquidations.csv", "agents.csv", "positions.csv"):
+        assert (real / name).read_bytes() == (ours / name).read_bytes(), name
+    assert _events_by_role(real) == _events_by_role(ours)
+    gas_and_clock = {
+        "events_sha256",
+        "last_block_hash",
+        "wall_seconds",
+        "loop_seconds",
+        "loop_seconds_by_phase",
+    }
+    gas_and_clock |= {"tx_per_second", "gas_by_call", "gas_deploy", "gas_setup_by_call"}
+    assert {k: v for k, v in summary.items() if k not in gas_and_clock} == {
+        k: v for k, v in baseline.items() if k not in gas_and_clock
+    }

@@ -209,3 +209,12 @@ def test_extends_merges_and_refuses_cycles(tmp_path: Path) -> None:
 def test_a_population_needs_its_protocol() -> None:
     data = with_change("agents", [{"kind": "venue_liquidator", "count": 1}])
     assert "this kind needs a `venue` section, and the scenario has none" in error_of(data)
+
+
+def test_only_a_constant_product_pool_can_run_the_real_uniswap_v2_bytecode() -> None:
+    scenario = load_scenario(OCT10, {"pools[uni_weth_usdc].implementation": "uniswap_v2"})
+    assert next(p for p in scenario.pools if p.name == "uni_weth_usdc").implementation == "uniswap_v2"
+    with pytest.raises(ScenarioError, match="implementation 'uniswap_v2' is for constant_product pools"):
+        load_scenario(OCT10, {"pools[curve_usde_usdc].implementation": "uniswap_v2"})
+    with pytest.raises(ScenarioError, match="implementation"):
+        load_scenario(OCT10, {"pools[uni_weth_usdc].implementation": "uniswap_v3"})

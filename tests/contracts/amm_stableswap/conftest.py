@@ -108,6 +108,9 @@ def mirror_of() -> Callable[[Any], StableSwapState]:
             balances=list(pool.get_balances()),
             admin_balances=[pool.admin_balances(k) for k in range(n)],
             total_supply=pool.totalSupply(),
+            last_prices=[pool.last_price(k) for k in range(n - 1)],
+            ema_prices=[pool.ema_price(k) for k in range(n - 1)],
+            ma_last_time=pool.ma_last_time(),
         )
 
     return _read

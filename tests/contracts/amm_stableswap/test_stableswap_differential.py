@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from sim.mirrors import stableswap as mirror
 from sim.mirrors.stableswap import StableSwapError, StableSwapState
+from tests.fuzz_profiles import fuzz_settings, profile_name
 
 T = TypeVar("T")
 PANIC_SELECTOR = "0x4e487b71"
@@ -38,12 +39,21 @@ OPERATIONS = (
     "remove_liquidity_one_coin",
     "remove_liquidity_imbalance",
 )
-# No shrinking: every shrink step replays chain calls, and the unshrunk example is printed anyway.
-DIFFERENTIAL = settings(
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-)
+# Seconds between blocks: within one EMA time constant (866 s) and well past it.
+GAPS = (1, 12, 60, 600, 3_600, 86_400)
+# Operations per example: a few in CI, more under CASCADE_FUZZ=deep (`make fuzz`).
+MAX_STEPS = 12 if profile_name() == "deep" else 4
+
+
+def differential(ci_examples: int) -> settings:
+    """`ci_examples` in CI, the deep profile's examples (randomised) under `make fuzz`. No shrinking: every
+    shrink step replays chain calls, and the unshrunk example is printed anyway."""
+    return settings(
+        fuzz_settings(ci_examples=ci_examples),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +124,14 @@ def fraction_of(draw: st.DrawFn, amount: int) -> int:
     return max(1, amount * ppm // 1_000_000 + draw(st.integers(0, 1_000)))
 
 
+def next_block_at(chain: Any, seconds: int = 1) -> int:
+    """Pins the next block's timestamp `seconds` after the head's and returns it: the oracle's EMA and its time
+    depend on it, so the mirror must run at the very time the transaction is mined."""
+    t = int(chain.blocks.head.timestamp) + seconds
+    chain.pending_timestamp = t
+    return t
+
+
 def deposit(pool: Any, state: StableSwapState, amounts: list[int], user: Any, t: int) -> bool:
     """The same deposit on chain and in the mirror, minting the same shares; False when both revert."""
     before = pool.balanceOf(user)
@@ -133,14 +151,15 @@ def seeded(
     state = mirror_of(pool)
     decimals = [coin_of(pool, k).decimals() for k in range(state.n)]
     amounts = data.draw(balances_for(decimals), label="balances")
-    if not deposit(pool, state, amounts, alice, chain.pending_timestamp):
+    if not deposit(pool, state, amounts, alice, next_block_at(chain)):
         event("first deposit reverts on chain and in the mirror")
         return None
     assert mirror_of(pool) == state
     return state
 
 
-@settings(DIFFERENTIAL, max_examples=60)
+@pytest.mark.fuzz
+@differential(ci_examples=60)
 @given(data=st.data())
 def test_views_equal_the_mirror(
     pools: list[Any], coin_of: Any, mirror_of: Any, alice: Any, chain: Any, data: st.DataObject
@@ -181,11 +200,13 @@ def test_views_equal_the_mirror(
         )
         for k in range(state.n - 1):
             view_agrees(pool, "get_p", (k,), lambda k=k: mirror.get_p(state, k, t))
+            view_agrees(pool, "price_oracle", (k,), lambda k=k: mirror.price_oracle(state, k, t))
     finally:
         chain.restore(snapshot)
 
 
-@settings(DIFFERENTIAL, max_examples=20)
+@pytest.mark.fuzz
+@differential(ci_examples=20)
 @given(data=st.data())
 def test_executed_operations_leave_the_books_of_the_mirror(
     pools: list[Any], coin_of: Any, mirror_of: Any, alice: Any, bob: Any, chain: Any, data: st.DataObject
@@ -196,15 +217,22 @@ def test_executed_operations_leave_the_books_of_the_mirror(
         state = seeded(pool, coin_of, mirror_of, alice, chain, data)
         # bob holds a share of the pool too, so that he can withdraw.
         if state is None or not deposit(
-            pool, state, [b // 3 for b in state.balances], bob, chain.pending_timestamp
+            pool, state, [b // 3 for b in state.balances], bob, next_block_at(chain)
         ):
             return
-        for _ in range(data.draw(st.integers(1, 4), label="steps")):
+        for _ in range(data.draw(st.integers(1, MAX_STEPS), label="steps")):
             operation = data.draw(st.sampled_from(OPERATIONS), label="operation")
-            # No pool here ramps A, so the block's time does not change the math.
-            run_operation(operation, pool, state, bob, chain.pending_timestamp, data)
+            # Time passes between operations, so that each one moves the EMA from where the last one left it.
+            t = next_block_at(chain, data.draw(st.sampled_from(GAPS), label="seconds before"))
+            run_operation(operation, pool, state, bob, t, data)
+            # The books and NG's price oracle (last price, EMA, its time) equal the mirror's.
             assert mirror_of(pool) == state
             assert pool.balanceOf(alice) + pool.balanceOf(bob) == pool.totalSupply()
+            # And the EMA as of a later block: moved towards the last price as the mirror says.
+            chain.mine(timestamp=int(chain.blocks.head.timestamp) + data.draw(st.sampled_from(GAPS)))
+            now = int(chain.blocks.head.timestamp)
+            for k in range(state.n - 1):
+                assert pool.price_oracle(k) == mirror.price_oracle(state, k, now)
     finally:
         chain.restore(snapshot)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import ape
 import pytest
 
 from sim.mirrors.lending import (
@@ -90,7 +91,7 @@ class Market:
     def params(self) -> dict[str, ReserveParams]:
         out = {}
         for symbol, token in self.tokens.items():
-            d = self.pool.getReserveData(token)
+            d = self.pool.getReserveState(token)
             out[symbol] = ReserveParams(
                 d.decimals, d.ltv, d.liquidationThreshold, d.liquidationBonus, d.liquidationProtocolFee
             )
@@ -110,7 +111,7 @@ class Market:
             return None
         e = self.pool.getEModeCategory(category)
         if not self._ids:  # reserve ids never change once listed
-            self._ids = {int(self.pool.getReserveData(t).id): s for s, t in self.tokens.items()}
+            self._ids = {int(self.pool.getReserveState(t).id): s for s, t in self.tokens.items()}
         ids = self._ids
         return EModeCategory(
             e.ltv,
@@ -121,7 +122,7 @@ class Market:
         )
 
     def reserve_state(self, symbol: str) -> ReserveState:
-        d = self.pool.getReserveData(self.tokens[symbol])
+        d = self.pool.getReserveState(self.tokens[symbol])
         return ReserveState(
             liquidity_index=d.liquidityIndex,
             variable_borrow_index=d.variableBorrowIndex,
@@ -137,7 +138,7 @@ class Market:
         )
 
     def rate_model(self, symbol: str) -> RateModel:
-        d = self.pool.getReserveData(self.tokens[symbol])
+        d = self.pool.getReserveState(self.tokens[symbol])
         return RateModel(
             d.optimalUsageRatio, d.baseVariableBorrowRate, d.variableRateSlope1, d.variableRateSlope2
         )
@@ -178,7 +179,22 @@ def tokens(create_token: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def pool(project: Any, deployer: Any, oracle: Any, treasury: Any) -> Any:
-    return project.LendingPool.deploy(oracle, treasury, sender=deployer)
+    """The pool, with the IPoolLens views (served through its fallback) in its ABI."""
+    deployed = project.LendingPool.deploy(oracle, treasury, sender=deployer)
+    return with_lens(project, deployed)
+
+
+def with_lens(project: Any, pool: Any) -> Any:
+    """`pool` as a contract whose ABI also has PoolViewModule's views (getReserveState, getConfiguration,
+    ADDRESSES_PROVIDER), which the pool answers through its fallback."""
+    own = [item.model_dump(mode="json", by_alias=True) for item in project.LendingPool.contract_type.abi]
+    names = {item.get("name") for item in own}
+    lens = [
+        item.model_dump(mode="json", by_alias=True)
+        for item in project.PoolViewModule.contract_type.abi
+        if item.type == "function" and item.name not in names
+    ]
+    return ape.Contract(pool.address, abi=own + lens)
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import ape
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from sim.mirrors.lending import (
     supply_burn_scaled,
     unit,
 )
+from tests.fuzz_profiles import fuzz_settings
 
 SYMBOLS = ("USDC", "WETH", "WBTC", "USDE")
 DAY = 24 * 3600
@@ -65,8 +67,10 @@ def scenarios(draw: Any) -> dict[str, Any]:
     }
 
 
+@pytest.mark.fuzz
 @settings(
-    max_examples=25,
+    # 25 scenarios in CI; the deep profile's examples under CASCADE_FUZZ=deep (`make fuzz`).
+    fuzz_settings(ci_examples=25),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -91,7 +91,7 @@ def test_receiver_returning_false_reverts(market: Any, receiver: Any, alice: Any
 
 def test_flash_loan_beyond_cash_reverts(market: Any, receiver: Any, alice: Any) -> None:
     usdc = market.tokens["USDC"]
-    cash = market.pool.getReserveData(usdc).virtualUnderlyingBalance
+    cash = market.pool.getReserveState(usdc).virtualUnderlyingBalance
     with ape.reverts(market.pool.InvalidAmount):
         market.pool.flashLoanSimple(receiver, usdc, cash + 1, b"", 0, sender=alice)
 

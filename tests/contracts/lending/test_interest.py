@@ -39,7 +39,7 @@ def borrow_half_the_usdc(market: Any, alice: Any) -> None:
 
 def test_rates_at_half_usage_follow_the_kinked_model(market: Any, alice: Any) -> None:
     borrow_half_the_usdc(market, alice)
-    data = market.pool.getReserveData(market.tokens["USDC"])
+    data = market.pool.getReserveState(market.tokens["USDC"])
     # borrow: 4% x 50% / 90% = 2.2222...%; supply: borrow x 50% usage x 90% (10% reserve factor) = 1%
     assert data.currentVariableBorrowRate == 22222222222222222222222222
     assert data.currentLiquidityRate == 10**25
@@ -48,7 +48,7 @@ def test_rates_at_half_usage_follow_the_kinked_model(market: Any, alice: Any) ->
 def test_rates_above_the_kink_use_the_steep_slope(market: Any, alice: Any) -> None:
     market.supply(alice, "WETH", 4_000 * 10**18)
     market.borrow(alice, "USDC", 9_500_000 * 10**6)
-    data = market.pool.getReserveData(market.tokens["USDC"])
+    data = market.pool.getReserveState(market.tokens["USDC"])
     # 95% usage: 4% + 60% x (95% - 90%) / 10% = 34%; supply 34% x 95% x 90% = 29.07%
     assert data.currentVariableBorrowRate == 34 * 10**25
     assert data.currentLiquidityRate == 2907 * 10**23
@@ -122,7 +122,7 @@ def test_a_year_of_interest_splits_between_suppliers_treasury_and_compounding(
     assert market.pool.getUserReserve(alice, usdc).debt == 5_000_000 * 10**6 + 112_354_823960
     assert market.pool.getUserReserve(whale, usdc).supplied == 10_000_000 * 10**6 + 100_000 * 10**6
     assert market.pool.getUserReserve(treasury, usdc).supplied == 11_235_482395
-    assert market.pool.getReserveData(usdc).accruedToTreasury == 0
+    assert market.pool.getReserveState(usdc).accruedToTreasury == 0
 
 
 def test_mint_to_treasury_credits_the_accrued_share(

@@ -164,7 +164,7 @@ def test_seizure_capped_at_balance_writes_remaining_debt_off_as_deficit(
         usdc.address,
         238_095238,
     )
-    assert m.pool.getReserveData(usdc).deficit == 238_095238
+    assert m.pool.getReserveState(usdc).deficit == 238_095238
     assert weth_supply(m, alice) == 0
     assert weth_supply(m, treasury) == 4761904761904762
     assert usdc_debt(m, alice) == 0
@@ -188,7 +188,7 @@ def test_bad_debt_is_written_off_in_every_debt_reserve(m: Any, alice: Any, liqui
     # 0.2125 WETH pays 425 / 1.05 = $404.7619 of WBTC (rounded up), the rest of the WBTC debt is deficit.
     [deficit] = receipt.decode_logs(m.pool.DeficitCreated)
     assert (deficit.debtAsset, deficit.amountCreated) == (m.tokens["WBTC"].address, 10**6 - 404762)
-    assert m.pool.getReserveData(m.tokens["WBTC"]).deficit == 10**6 - 404762
+    assert m.pool.getReserveState(m.tokens["WBTC"]).deficit == 10**6 - 404762
     assert m.pool.getUserConfiguration(alice) == 0
 
 
@@ -206,7 +206,7 @@ def test_bad_debt_in_other_reserves_is_written_off_with_the_last_collateral(
         (m.tokens["USDC"].address, 2_000 * 10**6 - 1_428_571429),
         (m.tokens["WBTC"].address, 10**6),
     }
-    assert m.pool.getReserveData(m.tokens["WBTC"]).scaledTotalDebt == 0
+    assert m.pool.getReserveState(m.tokens["WBTC"]).scaledTotalDebt == 0
     assert m.pool.getUserConfiguration(alice) == 0
 
 
@@ -222,7 +222,7 @@ def test_receive_atoken_credits_supply_position_instead_of_tokens(
     assert (position.supplied, position.usingAsCollateral) == (2_985714285714285713, True)
     [enabled] = receipt.decode_logs(m.pool.ReserveUsedAsCollateralEnabled)
     assert (enabled.reserve, enabled.user) == (weth.address, liquidator.address)
-    assert m.pool.getReserveData(weth).virtualUnderlyingBalance == weth.balanceOf(m.pool)
+    assert m.pool.getReserveState(weth).virtualUnderlyingBalance == weth.balanceOf(m.pool)
 
 
 def test_full_seizure_disables_collateral_flag(m: Any, alice: Any, liquidator: Any) -> None:
@@ -284,11 +284,11 @@ def test_owner_covers_deficit_by_burning_its_supply(
     liquidate(m, liquidator, alice, MAX)  # leaves a 238.095238 USDC deficit
     usdc = m.tokens["USDC"]
     m.supply(deployer, "USDC", 1_000 * 10**6)
-    cash = m.pool.getReserveData(usdc).virtualUnderlyingBalance
+    cash = m.pool.getReserveState(usdc).virtualUnderlyingBalance
     receipt = m.pool.eliminateReserveDeficit(usdc, MAX, sender=deployer)
     [log] = receipt.decode_logs(m.pool.DeficitCovered)
     assert (log.reserve, log.caller, log.amountCovered) == (usdc.address, deployer.address, 238_095238)
-    data = m.pool.getReserveData(usdc)
+    data = m.pool.getReserveState(usdc)
     assert (data.deficit, data.virtualUnderlyingBalance) == (0, cash)
     assert m.pool.getUserReserve(deployer, usdc).supplied == 1_000 * 10**6 - 238_095238
     with ape.reverts(m.pool.ReserveNotInDeficit, asset=usdc.address):

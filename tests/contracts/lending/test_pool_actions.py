@@ -40,7 +40,7 @@ def test_supply_credits_position_enables_collateral_and_emits(m: Any, alice: Any
         True,
     )
     assert weth.balanceOf(alice) == 0
-    assert m.pool.getReserveData(weth).virtualUnderlyingBalance == weth.balanceOf(m.pool)
+    assert m.pool.getReserveState(weth).virtualUnderlyingBalance == weth.balanceOf(m.pool)
 
 
 def test_second_supply_does_not_reemit_collateral_enabled(m: Any, alice: Any) -> None:
@@ -156,7 +156,7 @@ def test_borrow_when_borrowing_disabled_reverts(m: Any, alice: Any, deployer: An
 
 def test_supply_cap_in_whole_tokens(m: Any, alice: Any, deployer: Any) -> None:
     usdc = m.tokens["USDC"]
-    supplied = m.pool.getReserveData(usdc).totalSupplied  # the whale's 10M
+    supplied = m.pool.getReserveState(usdc).totalSupplied  # the whale's 10M
     cap = supplied // 10**6 + 1_000
     m.pool.configureReserve(usdc, 7500, 7800, 10450, 1000, 1000, cap, 0, True, True, sender=deployer)
     m.supply(alice, "USDC", 1_000 * 10**6)
@@ -177,7 +177,7 @@ def test_not_enough_liquidity_reverts(m: Any, alice: Any, bob: Any) -> None:
     wbtc = m.tokens["WBTC"]
     m.supply(bob, "USDC", 1_000_000 * 10**6)
     m.borrow(bob, "WBTC", 10**8)  # supplied stays 100 WBTC, cash drops to 99
-    cash = m.pool.getReserveData(wbtc).virtualUnderlyingBalance
+    cash = m.pool.getReserveState(wbtc).virtualUnderlyingBalance
     assert cash == 99 * 10**8
     m.supply(alice, "USDC", 20_000_000 * 10**6)
     with ape.reverts(m.pool.NotEnoughLiquidity, asset=wbtc.address, available=cash, requested=cash + 1):

@@ -55,7 +55,7 @@ EMODE_REFUSALS = {"NotBorrowableInEMode", "HealthFactorLowerThanLiquidationThres
 
 
 def market_state(d: Any) -> ReserveState:
-    """The index part of getReserveData, for the mirror's normalized income and debt."""
+    """The index part of getReserveState, for the mirror's normalized income and debt."""
     return ReserveState(
         liquidity_index=d.liquidityIndex,
         variable_borrow_index=d.variableBorrowIndex,
@@ -250,7 +250,7 @@ class PoolMachine(TalliedMachine):
 
     def _reserves(self) -> dict[str, Any]:
         tokens = self.market.tokens
-        data = read_many([Read(self.pool, "getReserveData", (t,)) for t in tokens.values()])
+        data = read_many([Read(self.pool, "getReserveState", (t,)) for t in tokens.values()])
         return dict(zip(tokens, data, strict=True))
 
     @invariant()

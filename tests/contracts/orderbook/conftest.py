@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 from sim.mirrors.orderbook import OrderBookMirror
+from tests.fuzz_profiles import fuzz_settings
 
 E18 = 10**18
 E6 = 10**6
@@ -22,23 +22,11 @@ FUNDS_QUOTE = 10**9 * E6
 MAX_UINT = 2**256 - 1
 ZERO = "0x0000000000000000000000000000000000000000"
 
-# Example counts: CASCADE_FUZZ=deep (the `make fuzz` campaign) runs 1,000 examples of 50 steps; the default
-# keeps `make test` fast. Profiles are applied per test (settings(parent=...)) rather than loaded globally, so
-# this suite's budget never changes another suite's defaults.
-_COMMON = {
-    "deadline": None,
-    "derandomize": True,
-    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-}
-settings.register_profile("orderbook-ci", max_examples=12, stateful_step_count=20, **_COMMON)
-settings.register_profile("orderbook-deep", max_examples=1_000, stateful_step_count=50, **_COMMON)
-FUZZ = settings.get_profile(f"orderbook-{os.environ.get('CASCADE_FUZZ', 'ci')}")
-DEEP = os.environ.get("CASCADE_FUZZ", "ci") == "deep"
-
 
 def fuzz(examples: int) -> settings:
-    """The suite's profile with `examples` in CI (the profile's own count when deep)."""
-    return settings(FUZZ, max_examples=FUZZ.max_examples if DEEP else examples)
+    """`examples` per test in CI with a fixed seed (the same cases every run); the deep profile under
+    CASCADE_FUZZ=deep (tests/fuzz_profiles.py)."""
+    return fuzz_settings(ci_examples=examples, ci_derandomize=True)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -136,8 +136,8 @@ def test_admin_errors(book: Any, deployer: Any, alice: Any) -> None:
 
 
 def test_a_failed_token_transfer_is_reported(book: Any, base: Any, keeper: Any) -> None:
-    # keeper holds no USDe: the token refuses the pull.
-    with ape.reverts(book.TransferFailed, token=base.address):
+    # keeper holds no USDe: the token's own error reaches the caller (SafeTransferLib re-raises it).
+    with ape.reverts(base.InsufficientAllowance):
         book.placeOrder(False, 10_001, E18, sender=keeper)
 
 

@@ -8,20 +8,21 @@ collects fees. Every call goes to the chain and to the mirror (harness.py), and 
 - every market order's fills are a prefix of the book in price-time priority, none beyond its limit;
 - the chain equals the mirror to the wei, and the book rebuilt from the events alone equals both.
 
-The machine sits at module level (TestOrderBookMachine); CASCADE_FUZZ=deep runs 1,000 examples of 50 steps.
+The machine sits at module level; tests/fuzz_profiles.py sets its depth (CASCADE_FUZZ=deep: 1,000 x 50).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from sim.mirrors.orderbook import MAX_TICK, NewOrder, OrderBookMirror
+from tests.fuzz_profiles import TalliedMachine, run_machine
 
-from .conftest import FUZZ, MAKER_PIPS, MIN_BASE, TAKER_PIPS, TICK
+from .conftest import MAKER_PIPS, MIN_BASE, TAKER_PIPS, TICK
 from .harness import BookHarness
 
 REF = 10_000  # tick of price 1.0
@@ -48,14 +49,13 @@ def ladder(is_bid: bool, start: int, count: int, spacing: int, size: int) -> lis
     ]
 
 
-class OrderBookMachine(RuleBasedStateMachine):
-    """The fixtures are bound at module level by `_bind` (a Hypothesis TestCase cannot take them)."""
+class OrderBookMachine(TalliedMachine):
+    """One book and its funded makers and taker (`env`, built once per module by the fixtures); each example
+    starts from a chain snapshot and returns to it."""
 
-    env: ClassVar[dict[str, Any]] = {}
-
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, Any]) -> None:
         super().__init__()
-        env = self.env
+        self.env = env
         self.snapshot = env["chain"].snapshot()
         mirror = OrderBookMirror(18, 6, TICK, MIN_BASE, MAKER_PIPS, TAKER_PIPS)
         self.makers: list[Any] = env["makers"]
@@ -65,13 +65,6 @@ class OrderBookMachine(RuleBasedStateMachine):
         )
 
     def teardown(self) -> None:
-        print(
-            "STATS",
-            self.h.stats,
-            len(self.m.state.orders),
-            len(self.m.levels(True)),
-            len(self.m.levels(False)),
-        )
         self.env["chain"].restore(self.snapshot)
 
     @property
@@ -219,21 +212,25 @@ class OrderBookMachine(RuleBasedStateMachine):
         self.h.check_state()
 
 
-@pytest.fixture(autouse=True)
-def _bind(
+@pytest.mark.fuzz
+def test_order_book_invariants_hold_under_random_operations(
     chain: Any, book: Any, lens: Any, base: Any, quote: Any, makers: list[Any], taker: Any, deployer: Any
 ) -> None:
-    OrderBookMachine.env.update(
-        chain=chain,
-        book=book,
-        lens=lens,
-        base=base,
-        quote=quote,
-        makers=makers,
-        taker=taker,
-        deployer=deployer,
+    env = {
+        "chain": chain,
+        "book": book,
+        "lens": lens,
+        "base": base,
+        "quote": quote,
+        "makers": makers,
+        "taker": taker,
+        "deployer": deployer,
+    }
+    # A fixed seed in CI: the small budget covers the same paths on every run (deep randomises).
+    run_machine(
+        "orderbook OrderBookMachine",
+        lambda: OrderBookMachine(env),
+        ci_examples=12,
+        ci_steps=20,
+        ci_derandomize=True,
     )
-
-
-TestOrderBookMachine = OrderBookMachine.TestCase
-TestOrderBookMachine.settings = FUZZ
