@@ -138,7 +138,12 @@ class ContractAbi:
                 outputs = tuple(_type_string(p) for p in item.get("outputs", []))
                 selector = keccak(f"{item['name']}({','.join(inputs)})".encode())[:4]
                 function = Function(
-                    item["name"], inputs, outputs, selector, _output_fields(item), item.get("stateMutability", "")
+                    item["name"],
+                    inputs,
+                    outputs,
+                    selector,
+                    _output_fields(item),
+                    item.get("stateMutability", ""),
                 )
                 # Overloads keep the first under the plain name and every one under its signature.
                 out.functions.setdefault(item["name"], function)
