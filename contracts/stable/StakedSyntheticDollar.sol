@@ -191,12 +191,14 @@ contract StakedSyntheticDollar is ERC20, Owned, IStakedSyntheticDollar {
     }
 
     /// @inheritdoc IERC4626
-    function maxDeposit(address) external pure returns (uint256) {
+    /// @dev No cap: view (as the EIP and OpenZeppelin's IERC4626 declare it), virtual so a capped vault can override.
+    function maxDeposit(address) external view virtual returns (uint256) {
         return type(uint256).max;
     }
 
     /// @inheritdoc IERC4626
-    function maxMint(address) external pure returns (uint256) {
+    /// @dev No cap: view (as the EIP and OpenZeppelin's IERC4626 declare it), virtual so a capped vault can override.
+    function maxMint(address) external view virtual returns (uint256) {
         return type(uint256).max;
     }
 

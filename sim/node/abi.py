@@ -173,6 +173,8 @@ class Function:
     selector: bytes
     # Names of what a call returns: a single struct's components, else the outputs' names.
     fields: tuple[str, ...] = ()
+    # The ABI's stateMutability: pure, view, nonpayable or payable ("" when an old ABI omits it).
+    mutability: str = ""
 
     def encode(self, *args: Any) -> bytes:
         fast = self._fast_in
@@ -258,7 +260,14 @@ class ContractAbi:
                 inputs = tuple(_type_string(p) for p in item["inputs"])
                 outputs = tuple(_type_string(p) for p in item.get("outputs", []))
                 selector = keccak(f"{item['name']}({','.join(inputs)})".encode())[:4]
-                function = Function(item["name"], inputs, outputs, selector, _output_fields(item))
+                function = Function(
+                    item["name"],
+                    inputs,
+                    outputs,
+                    selector,
+                    _output_fields(item),
+                    item.get("stateMutability", ""),
+                )
                 # Overloads keep the first under the plain name and every one under its signature.
                 out.functions.setdefault(item["name"], function)
                 out.functions[f"{item['name']}({','.join(inputs)})"] = function

@@ -1,9 +1,11 @@
 """The real protocols' compiled contracts, as their npm packages ship them (ABI, creation code, library links).
 
-`@uniswap/v2-core` ships the factory and pair compiled by solc 0.5.16 (the bytecode deployed on mainnet);
+`@uniswap/v2-core` ships the factory and pair compiled by solc 0.5.16 (the bytecode deployed on mainnet), and
+`@uniswap/v2-periphery` the routers and their interfaces (`IUniswapV2Router02`) in the same format;
 `@aave/core-v3` ships hardhat artifacts of Aave v3.0.2 whose creation code has placeholders for the logic
-libraries it calls (`link` fills them in). Both are pinned devDependencies in package.json, so `make setup`
-installs them on a fresh clone.
+libraries it calls (`link` fills them in), and `@openzeppelin/contracts` hardhat artifacts of its contracts and
+interfaces (`IERC4626`). All are pinned devDependencies in package.json, so `make setup` installs them on a
+fresh clone.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from sim.node.paths import REPO_ROOT
 
 NODE_MODULES = REPO_ROOT / "node_modules"
 UNISWAP_V2_BUILD = NODE_MODULES / "@uniswap" / "v2-core" / "build"
+UNISWAP_V2_PERIPHERY_BUILD = NODE_MODULES / "@uniswap" / "v2-periphery" / "build"
 AAVE_V3_ARTIFACTS = NODE_MODULES / "@aave" / "core-v3" / "artifacts" / "contracts"
+OPENZEPPELIN_BUILD = NODE_MODULES / "@openzeppelin" / "contracts" / "build" / "contracts"
 
 
 class NpmArtifactMissing(RuntimeError):
@@ -65,18 +69,40 @@ def package_version(package: str) -> str:
     return version
 
 
-@cache
-def uniswap_v2(name: str) -> NpmArtifact:
-    """`UniswapV2Factory`, `UniswapV2Pair`, `IUniswapV2Pair`...: the artifacts of `@uniswap/v2-core`."""
-    data = _read(UNISWAP_V2_BUILD / f"{name}.json", "@uniswap/v2-core")
+def _waffle(path: Path, package: str, name: str) -> NpmArtifact:
+    """A waffle build artifact (Uniswap's packages): ABI and creation code under evm.bytecode.object."""
+    data = _read(path, package)
     code = data["evm"]["bytecode"]["object"]
     return NpmArtifact(name, tuple(data["abi"]), bytes.fromhex(code.removeprefix("0x")), {})
 
 
 @cache
+def uniswap_v2(name: str) -> NpmArtifact:
+    """`UniswapV2Factory`, `UniswapV2Pair`, `IUniswapV2Pair`...: the artifacts of `@uniswap/v2-core`."""
+    return _waffle(UNISWAP_V2_BUILD / f"{name}.json", "@uniswap/v2-core", name)
+
+
+@cache
+def uniswap_v2_periphery(name: str) -> NpmArtifact:
+    """`UniswapV2Router02`, `IUniswapV2Router02`...: the artifacts of `@uniswap/v2-periphery`."""
+    return _waffle(UNISWAP_V2_PERIPHERY_BUILD / f"{name}.json", "@uniswap/v2-periphery", name)
+
+
+@cache
 def aave_v3(source: str) -> NpmArtifact:
     """An `@aave/core-v3` artifact by its source path under contracts/, e.g. `protocol/pool/Pool.sol/Pool`."""
-    data = _read(AAVE_V3_ARTIFACTS / f"{source}.json", "@aave/core-v3")
+    return _hardhat(AAVE_V3_ARTIFACTS / f"{source}.json", "@aave/core-v3")
+
+
+@cache
+def openzeppelin(name: str) -> NpmArtifact:
+    """`IERC4626`, `ERC4626`...: the artifacts of `@openzeppelin/contracts` (its build/contracts/)."""
+    return _hardhat(OPENZEPPELIN_BUILD / f"{name}.json", "@openzeppelin/contracts")
+
+
+def _hardhat(path: Path, package: str) -> NpmArtifact:
+    """A hardhat artifact: ABI, creation code with library placeholders, and where those placeholders are."""
+    data = _read(path, package)
     links: dict[str, tuple[int, ...]] = {}
     for libraries in data.get("linkReferences", {}).values():
         for library, places in libraries.items():
