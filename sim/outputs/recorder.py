@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any
 
 # liquidations.csv: each liquidation with the price move that pushed its account under (cascade attribution).
@@ -68,17 +69,33 @@ def _csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], header:
 
 @contextmanager
 def signals_deferred() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while a block is committed: they arrive right after it, at a block boundary."""
-    held = {signal.SIGINT, signal.SIGTERM}
+    """Hold Ctrl-C and SIGTERM while a block is committed: they arrive right after it, at a block boundary.
+
+    Python runs signal handlers in the main thread whichever thread the kernel picked, so holding them is a
+    matter of handlers that only note the signal, then hand it to the previous handlers at the end (a thread
+    mask would not do: a progress bar's or a client's thread would take the signal instead)."""
+    held = (signal.SIGINT, signal.SIGTERM)
+    pending: list[int] = []
+
+    def note(signum: int, _frame: FrameType | None) -> None:
+        pending.append(signum)
+
     try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, ValueError, OSError):  # no signal masks here (another platform or thread)
+        previous = {signum: signal.signal(signum, note) for signum in held}
+    except ValueError:  # not the main thread: handlers cannot be set here, nothing to hold
         yield
         return
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for caught in dict.fromkeys(pending):
+            handler = previous[signal.Signals(caught)]
+            if callable(handler):
+                handler(caught, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught)
 
 
 class Recorder:
