@@ -82,36 +82,31 @@ def _csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, Any]], header:
 def signals_deferred() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM while a block is committed: they arrive right after it, at a block boundary.
 
-    Their handlers are swapped for one that only notes the signal, then restored, and a noted signal is handed
-    to the handler it was meant for. (Masking would not do: a signal sent to the process may be delivered to
-    any of its threads, such as a library's reader thread, and Python then runs the handler in the main thread
-    at once.) Nested uses hand their signals outwards, to the outermost block's end."""
+    Python runs signal handlers in the main thread whichever thread the kernel picked, so holding them is a
+    matter of handlers that only note the signal, then hand it to the previous handlers at the end (a thread
+    mask would not do: a progress bar's or a client's thread would take the signal instead)."""
     held = (signal.SIGINT, signal.SIGTERM)
-    arrived: list[tuple[int, FrameType | None]] = []
+    pending: list[int] = []
 
-    def note(signum: int, frame: FrameType | None) -> None:
-        arrived.append((signum, frame))
+    def note(signum: int, _frame: FrameType | None) -> None:
+        pending.append(signum)
 
     try:
         previous = {signum: signal.signal(signum, note) for signum in held}
-    except ValueError:  # not the main thread: no Python handler runs here, nothing to hold
+    except ValueError:  # not the main thread: handlers cannot be set here, nothing to hold
         yield
         return
     try:
         yield
     finally:
-        for held_signal, handler in previous.items():
-            signal.signal(held_signal, handler)
-        for signum, frame in arrived:
-            _deliver(previous[signal.Signals(signum)], signum, frame)
-
-
-def _deliver(handler: Any, signum: int, frame: FrameType | None) -> None:
-    """What the process would have done with the signal under `handler`."""
-    if callable(handler):
-        handler(signum, frame)
-    elif handler != signal.SIG_IGN:  # the default action (terminate), or a handler set outside Python
-        os.kill(os.getpid(), signum)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for caught in dict.fromkeys(pending):
+            handler = previous[signal.Signals(caught)]
+            if callable(handler):
+                handler(caught, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(caught)
 
 
 class Recorder:

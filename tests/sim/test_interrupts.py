@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,13 @@ def test_an_interrupt_between_two_writes_of_a_block_leaves_whole_blocks(
         assert all(int(r["block"]) < INTERRUPTED_AT for r in rows), name
 
 
-def test_a_signal_during_a_commit_waits_for_its_end() -> None:
-    """SIGTERM stops `cascade run` like Ctrl-C (its handler raises KeyboardInterrupt), but not mid-block."""
+@pytest.mark.parametrize("other_thread", [False, True], ids=["alone", "beside a thread"])
+def test_a_signal_during_a_commit_waits_for_its_end(other_thread: bool) -> None:
+    """SIGTERM stops `cascade run` like Ctrl-C (its handler raises KeyboardInterrupt), but not mid-block, also
+    when another thread (a progress bar's, a client's) could have been the one the kernel handed it to."""
+    stop = threading.Event()
+    if other_thread:
+        threading.Thread(target=stop.wait, daemon=True).start()
 
     def interrupt(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
@@ -85,4 +91,5 @@ def test_a_signal_during_a_commit_waits_for_its_end() -> None:
             done.append("never reached")  # delivered here, as the commit ends
     finally:
         signal.signal(signal.SIGTERM, previous)
+        stop.set()
     assert done == ["still writing"]
