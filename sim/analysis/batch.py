@@ -131,6 +131,25 @@ def _worker_loop(runner: Runner, conn: Connection) -> None:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
+def _settle(
+    task: RunTask,
+    summary: dict[str, Any],
+    error: str,
+    retryable: bool,
+    attempts: int,
+    retries: int,
+    notify: Notify,
+) -> Outcome | None:
+    """A finished attempt's outcome, or None when the task goes back in the queue for another attempt."""
+    if not error:
+        return Outcome(task, "completed", summary, attempts=attempts)
+    if retryable and attempts <= retries:
+        notify(f"{task.id}: {error}; retrying (attempt {attempts + 1})")
+        return None
+    notify(f"{task.id}: {error}; giving up after {attempts} attempt(s)")
+    return Outcome(task, "failed", summary, error, attempts)
+
+
 @dataclass
 class LocalExecutor:
     """Up to `workers` runs at a time on spawned processes. With `reuse` (what `cascade` uses) each worker
@@ -169,14 +188,11 @@ class LocalExecutor:
                 for ready in wait(list(running)):
                     task, process, receive = running.pop(ready)
                     summary, error, retryable = _collect(process, receive)
-                    if not error:
-                        yield Outcome(task, "completed", summary, attempts=tries[task.id])
-                    elif retryable and tries[task.id] <= self.retries:
-                        notify(f"{task.id}: {error}; retrying (attempt {tries[task.id] + 1})")
+                    outcome = _settle(task, summary, error, retryable, tries[task.id], self.retries, notify)
+                    if outcome is None:
                         queue.append(task)
                     else:
-                        notify(f"{task.id}: {error}; giving up after {tries[task.id]} attempt(s)")
-                        yield Outcome(task, "failed", summary, error, tries[task.id])
+                        yield outcome
         finally:  # stopped early (Ctrl-C, an error in the caller): no worker or its devnet outlives the batch
             for _, process, _ in running.values():
                 process.terminate()
@@ -238,14 +254,11 @@ class _Pool:
                         worker.conn.close()
                         worker.process.join()
                         pool.remove(worker)
-                    if not error:
-                        yield Outcome(task, "completed", summary, attempts=tries[task.id])
-                    elif retryable and tries[task.id] <= self.retries:
-                        notify(f"{task.id}: {error}; retrying (attempt {tries[task.id] + 1})")
+                    outcome = _settle(task, summary, error, retryable, tries[task.id], self.retries, notify)
+                    if outcome is None:
                         queue.append(task)
                     else:
-                        notify(f"{task.id}: {error}; giving up after {tries[task.id]} attempt(s)")
-                        yield Outcome(task, "failed", summary, error, tries[task.id])
+                        yield outcome
         finally:  # stopped early or done: every worker is told to stop, then made to
             for worker in pool:
                 with contextlib.suppress(OSError, ValueError):

@@ -83,8 +83,9 @@ def test_cumulative_prices_accrue_the_uq112x112_price_times_seconds(
     assert pair.price1CumulativeLast() == Q112 * 10
 
     # A swap accrues at the price before it: still 1.0 for the 15 seconds since the sync.
-    chain.pending_timestamp = t0 + 25
+    # (The mint is its own block: the swap's time is set right before it, so a slow machine cannot move it.)
     token0.mint(pair, 3 * E18, sender=deployer)
+    chain.pending_timestamp = t0 + 25
     pair.swap(0, E18, bob, b"", sender=bob)
     assert pair.getReserves()[:3] == (6 * E18, 2 * E18, t0 + 25)
     assert pair.price0CumulativeLast() == Q112 * 25

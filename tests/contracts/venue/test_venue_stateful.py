@@ -361,9 +361,20 @@ def world(
 
 @pytest.mark.fuzz
 def test_venue_invariants_hold_under_random_operations(world: VenueWorld) -> None:
-    # CI keeps a fixed seed so the path check below is deterministic; the deep profile randomises.
-    run_machine(
-        "venue VenueMachine", lambda: VenueMachine(world), ci_examples=20, ci_steps=12, ci_derandomize=True
-    )
+    # CI keeps a fixed seed so the path check below is deterministic; the deep profile randomises. Blocks are
+    # one second apart whatever the wall clock does (the breaker's windows are in seconds: on a loaded machine
+    # wall time stretched its pauses and the liquidation path went untaken).
+    provider = world.chain.provider
+    provider.make_request("anvil_setBlockTimestampInterval", [1])
+    try:
+        run_machine(
+            "venue VenueMachine",
+            lambda: VenueMachine(world),
+            ci_examples=20,
+            ci_steps=12,
+            ci_derandomize=True,
+        )
+    finally:
+        provider.make_request("anvil_removeBlockTimestampInterval", [])
     paths = ("liquidated", "healthy_refused", "paused_refused", "trades")
     assert all(world.stats[p] for p in paths), world.stats  # every path was taken
