@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from sim.mirrors.fixed_point import (  # noqa: F401 - the tests take them from here too
-    HALF_RAY,
+from sim.mirrors.fixed_point import (
     PERCENTAGE_FACTOR,
     RAY,
     WAD,
@@ -28,7 +27,6 @@ from sim.mirrors.fixed_point import (  # noqa: F401 - the tests take them from h
     percent_div,
     percent_div_ceil,
     percent_mul,
-    percent_mul_ceil,
     ray_div,
     ray_div_ceil,
     ray_div_floor,

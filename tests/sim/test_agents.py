@@ -14,14 +14,8 @@ from sim.agents.oracle_keeper import OracleKeeper, OracleKeeperParams, PushedFee
 from sim.agents.redeemer import Redeemer, RedeemerParams
 from sim.market.builder import Market, PoolInfo
 from sim.mirrors.cpmm import CpmmState, get_amount_out
-from sim.mirrors.lending import (
-    FLASHLOAN_PREMIUM_BPS,
-    RAY,
-    EModeCategory,
-    ReserveParams,
-    liquidation_amounts,
-    percent_mul_ceil,
-)
+from sim.mirrors.fixed_point import RAY, percent_mul_ceil
+from sim.mirrors.lending import FLASHLOAN_PREMIUM_BPS, EModeCategory, ReserveParams, liquidation_amounts
 from sim.node.abi import ContractAbi
 from sim.node.chain import Wallet
 from sim.node.contracts import Handle, abi_of

@@ -11,14 +11,8 @@ from typing import Any
 import ape
 import pytest
 
-from sim.mirrors.lending import (
-    EModeCategory,
-    Position,
-    RateModel,
-    ReserveParams,
-    ReserveState,
-    unit,
-)
+from sim.mirrors.fixed_point import unit
+from sim.mirrors.lending import EModeCategory, Position, RateModel, ReserveParams, ReserveState
 from tests.raw_calls import Read, read_many
 
 MAX_UINT = 2**256 - 1

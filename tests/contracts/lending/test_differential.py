@@ -10,13 +10,13 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from sim.mirrors.fixed_point import unit
 from sim.mirrors.lending import (
     MAX_UINT256,
     LiquidationError,
     account_data,
     liquidation_amounts,
     supply_burn_scaled,
-    unit,
 )
 from tests.fuzz_profiles import fuzz_settings
 

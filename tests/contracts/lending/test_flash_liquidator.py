@@ -9,7 +9,8 @@ import ape
 import pytest
 
 from sim.mirrors.cpmm import get_amount_out
-from sim.mirrors.lending import liquidation_amounts, percent_mul_ceil
+from sim.mirrors.fixed_point import percent_mul_ceil
+from sim.mirrors.lending import liquidation_amounts
 
 USD = 10**8
 MAX = 2**256 - 1

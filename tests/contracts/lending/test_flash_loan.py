@@ -8,7 +8,8 @@ from typing import Any
 import ape
 import pytest
 
-from sim.mirrors.lending import percent_mul_ceil, supply_mint_scaled
+from sim.mirrors.fixed_point import percent_mul_ceil
+from sim.mirrors.lending import supply_mint_scaled
 
 
 @pytest.fixture

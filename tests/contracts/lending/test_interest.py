@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from sim.mirrors.fixed_point import RAY
 from sim.mirrors.lending import (
-    RAY,
     SECONDS_PER_YEAR,
     ReserveState,
     accrue,

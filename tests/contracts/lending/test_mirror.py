@@ -8,16 +8,8 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.mirrors.lending import (
+from sim.mirrors.fixed_point import (
     RAY,
-    SECONDS_PER_YEAR,
-    RateModel,
-    compounded_interest,
-    debt_balance,
-    debt_burn_scaled,
-    debt_mint_scaled,
-    interest_rates,
-    linear_interest,
     percent_div,
     percent_div_ceil,
     percent_mul,
@@ -28,6 +20,16 @@ from sim.mirrors.lending import (
     ray_mul,
     ray_mul_ceil,
     ray_mul_floor,
+)
+from sim.mirrors.lending import (
+    SECONDS_PER_YEAR,
+    RateModel,
+    compounded_interest,
+    debt_balance,
+    debt_burn_scaled,
+    debt_mint_scaled,
+    interest_rates,
+    linear_interest,
     supply_balance,
     supply_burn_scaled,
     supply_mint_scaled,

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
 
+from sim.mirrors.fixed_point import ray_mul_ceil, ray_mul_floor, unit
 from sim.mirrors.lending import (
     MAX_UINT256,
     LiquidationError,
@@ -22,9 +23,6 @@ from sim.mirrors.lending import (
     liquidation_amounts,
     normalized_debt,
     normalized_income,
-    ray_mul_ceil,
-    ray_mul_floor,
-    unit,
 )
 from tests.fuzz_profiles import TalliedMachine, run_machine
 from tests.raw_calls import Read, expect_refusal, read_many, refusal

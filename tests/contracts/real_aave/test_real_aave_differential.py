@@ -25,7 +25,8 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from sim.mirrors.lending import RAY, EModeCategory, RateModel, ReserveParams
+from sim.mirrors.fixed_point import RAY
+from sim.mirrors.lending import EModeCategory, RateModel, ReserveParams
 from sim.node.chain import TxRequest
 
 from ..evmnet import GAS, campaign, tally
