@@ -40,20 +40,29 @@ class Decoder:
     by_address: dict[bytes, tuple[str, Handle]] = field(default_factory=dict)
     # address -> (label, that contract's events by topic): one lookup per log
     _events_of: dict[bytes, tuple[str, dict[bytes, Any]]] = field(default_factory=dict)
+    # (address, selector) -> `Contract.function`: every transaction of a run is named for gas, once per pair
+    _call_names: dict[tuple[bytes, bytes], str] = field(default_factory=dict)
 
     def register(self, label: str, handle: Handle) -> None:
         self.by_address[handle.address] = (label, handle)
         self._events_of[handle.address] = (label, abi_of(handle.name).events)
+        self._call_names.clear()  # an address named "?" before it was registered has a name now
 
     def call_name(self, to: bytes | None, data: bytes) -> str:
         """`Contract.function` of a call, for gas accounting ("deploy" for creations, "?" if unknown)."""
         if to is None:
             return "deploy"
+        key = (to, data[:4])
+        named = self._call_names.get(key)
+        if named is None:
+            named = self._call_names[key] = self._name_call(to, data[:4])
+        return named
+
+    def _name_call(self, to: bytes, selector: bytes) -> str:
         known = self.by_address.get(to)
         if known is None:
             return "?"
         name = known[1].name
-        selector = data[:4]
         for function in abi_of(name).functions.values():
             if function.selector == selector:
                 return f"{name}.{function.name}"
