@@ -33,6 +33,8 @@ class VenueView:
     """The venue: its deployed collateral ratios and margin rates (read once), the accounts a block touched
     (re-read in one batch), their margin groups' health at the venue's oracle marks, and the insurance fund."""
 
+    name: str  # the scenario's venue name (also its oracle's label)
+    label: str  # its contract and market label: "venue" in a one-venue scenario, "venue:<name>" otherwise
     handle: Handle
     quote: str
     oracle: str
@@ -56,7 +58,7 @@ class VenueView:
         return self.by_token[address]
 
     def apply(self, event: Event) -> None:
-        if event.contract != "venue":
+        if event.contract != self.label:
             return
         if event.name in ACCOUNT_EVENTS and "account" in event.args:
             self.touched.add(to_address(event.args["account"]))
