@@ -53,7 +53,9 @@ def swap_tx(
         book = pool.handle
         if token_in == pool.tokens[0]:
             return book.tx(wallet, "sellBase", amount_in, 1, min_out, BOOK_LEVELS, wallet.address, tag=tag)
-        return book.tx(wallet, "spendQuote", amount_in, MAX_TICK, min_out, BOOK_LEVELS, wallet.address, tag=tag)
+        return book.tx(
+            wallet, "spendQuote", amount_in, MAX_TICK, min_out, BOOK_LEVELS, wallet.address, tag=tag
+        )
     if pool.kind == "constant_product":
         path = [market.tokens[token_in].address, market.tokens[token_out].address]
         return market.contracts[pool.router].tx(
