@@ -150,7 +150,7 @@ def test_csv_path_holds_ticks_and_names_bad_rows(tmp_path: Path) -> None:
         realize(CsvTicks(kind="csv", file="nope.csv"), 1.0, 5, 12.0, np.random.default_rng(0), tmp_path)
 
 
-OCT10 = Path(__file__).parents[2] / "scenarios" / "oct10_2025.yaml"
+OCT10 = Path(__file__).parents[2] / "scenarios" / "oct10_2025_pools.yaml"
 
 
 @pytest.mark.parametrize(
