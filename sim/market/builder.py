@@ -17,7 +17,7 @@ from sim.node.backend import Backend
 from sim.node.chain import ChainError, Wallet
 from sim.node.contracts import Deployer, Handle, revert_reason
 from sim.scenario.draws import draw
-from sim.scenario.schema import OracleSource, PoolSpec, Scenario
+from sim.scenario.schema import OracleSource, PoolSpec, Scenario, VenueSpec
 from sim.scenario.streams import Streams
 
 FEE_DENOMINATOR = 10**10  # Curve fees: 1e10 = 100%
@@ -282,7 +282,25 @@ class MarketBuilder:
             for asset, collateral in venue.collateral.items():
                 if asset != venue.quote:
                     self._configure_source(venue_oracle, asset, collateral.oracle)
+            for stable in self._foreign_quotes(venue):  # a constituent's quote the venue does not list
+                self.deployer.call(
+                    venue_oracle,
+                    "setFixedPrice",
+                    self.market.tokens[stable].address,
+                    price8(self.start_prices[stable]),
+                )
         self.deployer.flush()
+
+    def _foreign_quotes(self, venue: VenueSpec) -> list[str]:
+        """Quotes of a venue's price sources (a median's on-chain pair in USDC) that the venue does not list: its
+        oracle prices them as fixed stables (validation refuses a non-stable one)."""
+        listed = {venue.quote, *venue.collateral}
+        out: set[str] = set()
+        for collateral in venue.collateral.values():
+            pools = [collateral.oracle.pool] + [p.pool for p in collateral.oracle.sources]
+            for name in (p for p in pools if p is not None):
+                out.update(t for t in self.market.pools[name].tokens if t not in listed)
+        return sorted(out)
 
     # -- the synthetic dollar (USDe-like) and its staking vault, minted against hedged collateral at start
     def _synthetic_dollar(self) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 WAD = 10**18
 PIPS_PER_BPS = 100
 DEFAULT_MAX_LEVELS = 64
+PLACE_GAS_PER_ORDER = 150_000  # a resting order's storage, its level and the owner's list: room to spare
 # The venue's margin on stable loans (initial, maintenance), like Binance's loan IMR/MMR.
 QUOTE_LOAN_MARGIN_BPS = (1_000, 500)
 
@@ -117,7 +118,12 @@ def seed_books(builder: MarketBuilder) -> None:
         for token, amount in ((base, need_base), (quote, need_quote)):
             builder.fund(token, builder.funder.address, amount)
             builder.deployer.call(market.tokens[token], "approve", book.address, 2**256 - 1)
-        builder.deployer.call(book, "placeOrders", [(bid, t, a) for bid, t, a in orders])
+        builder.deployer.call(
+            book,
+            "placeOrders",
+            [(bid, t, a) for bid, t, a in orders],
+            gas=PLACE_GAS_PER_ORDER * len(orders) + 100_000,
+        )
     builder.deployer.flush()
 
 

@@ -395,7 +395,9 @@ class Scenario(_Strict):
         need(venue.quote, f"{at}.quote")
         for asset, collateral in venue.collateral.items():
             need(asset, f"{at}.collateral")
-            self._check_source(asset, collateral.oracle, f"{at}.collateral.{asset}.oracle", pool_names, need)
+            self._check_source(
+                asset, collateral.oracle, f"{at}.collateral.{asset}.oracle", pool_names, need, venue
+            )
         for market_name, perp in venue.markets.items():
             need(perp.asset, f"{at}.markets.{market_name}")
             if perp.asset not in venue.collateral and perp.asset != venue.quote:
@@ -459,7 +461,13 @@ class Scenario(_Strict):
                     raise ValueError(f"{at} names venue {value!r}; venues: {[v.name for v in self.venues]}")
 
     def _check_source(
-        self, asset: str, source: OracleSource, where: str, pools: list[str], need: Any
+        self,
+        asset: str,
+        source: OracleSource,
+        where: str,
+        pools: list[str],
+        need: Any,
+        venue: VenueSpec | None = None,
     ) -> None:
         need(source.peg, f"{where}.peg")
         if source.kind == "index" and self.assets[asset].kind != "lst":
@@ -491,6 +499,13 @@ class Scenario(_Strict):
             tokens = next(p.tokens for p in self.all_pools() if p.name == pool)
             if asset not in tokens:
                 raise ValueError(f"{at}: pool {pool!r} trades {list(tokens)}, not {asset}")
+            if venue is not None:
+                listed = {venue.quote, *venue.collateral}
+                for other in (t for t in tokens if t not in listed and self.assets[t].kind != "stable"):
+                    raise ValueError(
+                        f"{at}: pool {pool!r} prices {asset} in {other}, which this venue's oracle does not price; "
+                        f"list {other} under the venue's collateral or use a pool quoted in a stable"
+                    )
 
     def all_pools(self) -> tuple[PoolSpec, ...]:
         return self.pools + tuple(p for v in self.venues for p in v.pools)
