@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sim.market.market import Market, PoolInfo
 from sim.market.real_bytecode import CONSTANT_PRODUCT, deploy_uniswap_v2
 from sim.market.venues import (
     configure_book_source,
@@ -22,45 +23,6 @@ from sim.scenario.streams import Streams
 
 FEE_DENOMINATOR = 10**10  # Curve fees: 1e10 = 100%
 PRICE_UNIT = 10**8  # oracle prices: USD with 8 decimals
-
-
-@dataclass(frozen=True)
-class PoolInfo:
-    name: str
-    kind: str
-    handle: Handle
-    tokens: tuple[str, ...]
-    router: str = "router"  # the Market.contracts key of the router that trades a constant-product pair
-
-
-@dataclass
-class Market:
-    """Every deployed contract by role; the simulator's address book."""
-
-    tokens: dict[str, Handle] = field(default_factory=dict)
-    decimals: dict[str, int] = field(default_factory=dict)
-    pools: dict[str, PoolInfo] = field(default_factory=dict)
-    oracles: dict[str, Handle] = field(default_factory=dict)
-    contracts: dict[str, Handle] = field(default_factory=dict)
-
-    def units(self, asset: str, amount: float) -> int:
-        """Whole-token amount -> integer base units."""
-        return round(amount * int(10 ** self.decimals[asset]))
-
-    def labelled(self) -> dict[str, Handle]:
-        """One label per address; a contract that is also a token (the synthetic dollar, its vault) keeps its
-        token label, so that its Transfer events update balances like any other token's."""
-        token_addresses = {h.address for h in self.tokens.values()}
-        out = {label: h for label, h in self.contracts.items() if h.address not in token_addresses}
-        out |= {f"token:{k}": v for k, v in self.tokens.items()}
-        out |= {f"pool:{k}": v.handle for k, v in self.pools.items()}
-        out |= {f"oracle:{k}": v for k, v in self.oracles.items()}
-        return out
-
-    def addresses(self) -> dict[str, str]:
-        """The address book by name, role aliases included (`synthetic` is also `token:USDe`)."""
-        named = self.labelled() | self.contracts
-        return {label: handle.hex for label, handle in sorted(named.items())}
 
 
 def twap_sources(scenario: Scenario) -> list[tuple[str, str, int]]:

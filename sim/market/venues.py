@@ -5,15 +5,31 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from sim.market.market import Market, PoolInfo
 from sim.mirrors.orderbook.units import MAX_TICK
-from sim.node.contracts import Handle
+from sim.node.chain import Wallet
+from sim.node.contracts import Deployer, Handle
 from sim.scenario.draws import draw
-from sim.scenario.schema import PoolSpec, VenueSpec
+from sim.scenario.schema import PoolSpec, Scenario, VenueSpec
+from sim.scenario.streams import Streams
 
-if TYPE_CHECKING:
-    from sim.market.builder import MarketBuilder
+
+class MarketBuilder(Protocol):
+    """What these steps use of sim.market.builder.MarketBuilder (which calls them)."""
+
+    scenario: Scenario
+    market: Market
+    deployer: Deployer
+    streams: Streams
+    funder: Wallet
+    start_prices: dict[str, float]
+
+    def fund(self, asset: str, to: bytes, amount: int) -> None: ...
+
+    def bps(self, fraction: float) -> int: ...
+
 
 WAD = 10**18
 PIPS_PER_BPS = 100
@@ -73,8 +89,6 @@ def seed_ladder(
 
 def deploy_books(builder: MarketBuilder) -> None:
     """Every order_book pool: one OrderBook contract (owner: the funder), labelled `pool:<name>`."""
-    from sim.market.builder import PoolInfo
-
     market = builder.market
     for spec in (p for p in builder.scenario.all_pools() if p.kind == "order_book"):
         base, quote = spec.tokens

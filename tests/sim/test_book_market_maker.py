@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim.agents.book_market_maker import BookMarketMaker, BookMarketMakerParams, ladder
-from sim.market.builder import Market, PoolInfo
+from sim.market.market import Market, PoolInfo
 from sim.mirrors.orderbook import OrderBookMirror
 from sim.node.chain import Wallet
 from sim.node.contracts import Handle, abi_of

@@ -54,7 +54,7 @@ def test_minimal_scenario_is_valid() -> None:
         ("blocks", "many", "blocks", "valid integer"),
         ("assets.USDC.decimals", 40, "assets.USDC.decimals", "less than or equal to 36"),
         ("assets.USDC.colour", "blue", "assets.USDC.colour", "Extra inputs are not permitted"),
-        ("pools[0].kind", "orderbook", "pools[0].kind", "'constant_product' or 'stableswap'"),
+        ("pools[0].kind", "orderbook", "pools[0].kind", "'stableswap' or 'order_book'"),
         (
             "pools[0].tokens",
             ["WETH", "WBTC"],
