@@ -41,7 +41,7 @@ class OracleKeeper(Agent[OracleKeeperParams]):
 
     feeds: list[PushedFeed] = field(default_factory=list)
     twaps: list[tuple[str, str, int]] = field(default_factory=list)  # (oracle, asset, window)
-    breaker_assets: list[str] = field(default_factory=list)
+    breakers: list[tuple[str, str]] = field(default_factory=list)  # (breaker label, asset)
     last_push: dict[tuple[str, str], int] = field(default_factory=dict)
     priority: int = 1_000_000
 
@@ -61,15 +61,16 @@ class OracleKeeper(Agent[OracleKeeperParams]):
         self.twaps = [
             (m.name, a, s.window_s) for m in scenario.lending for a, s in m.oracle.items() if s.kind == "twap"
         ]
-        venue = scenario.venue
-        if venue is not None:
+        for venue in scenario.venues:
             self.twaps += [
                 (venue.name, a, v.oracle.window_s)
                 for a, v in venue.collateral.items()
                 if v.oracle.kind == "twap"
             ]
-            if scenario.mitigations.circuit_breaker.enabled:
-                self.breaker_assets = [a for a in sorted(venue.collateral) if a != venue.quote]
+            if scenario.venue_mitigations(venue).circuit_breaker.enabled:
+                self.breakers += [
+                    (scenario.breaker_label(venue), a) for a in sorted(venue.collateral) if a != venue.quote
+                ]
 
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         """The funder (every oracle's owner) appoints this keeper on the oracles it pushes to."""
@@ -113,10 +114,8 @@ class OracleKeeper(Agent[OracleKeeperParams]):
                     )
                 )
                 self.last_push[key] = world.timestamp
-        breaker = market.contracts.get("breaker")
-        if breaker is not None:
-            txs += [
-                breaker.tx(self.wallet, "checkAndPause", market.tokens[a].address, tag=self.name)
-                for a in self.breaker_assets
-            ]
+        txs += [
+            market.contracts[label].tx(self.wallet, "checkAndPause", market.tokens[a].address, tag=self.name)
+            for label, a in self.breakers
+        ]
         return txs

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.market.builder import Market, PoolInfo
+from sim.market.market import Market, PoolInfo
+from sim.mirrors.orderbook.units import MAX_TICK
 from sim.node.chain import TxRequest, Wallet
 from sim.node.contracts import Handle
+from sim.world.world import BOOK_MAX_LEVELS as BOOK_LEVELS
 from sim.world.world import PoolView, World
 
 MAX_UINT = 2**256 - 1
@@ -44,7 +46,16 @@ def swap_tx(
     min_out: int,
     tag: str,
 ) -> TxRequest:
-    """One swap transaction: through the router for a constant-product pair, `exchange` on a StableSwap pool."""
+    """One swap transaction: through the router for a constant-product pair, `exchange` on a StableSwap pool, a
+    market order on an order book (selling base into the bids, or spending quote on the asks; `min_out` is the
+    only limit, so the order walks as far as it must)."""
+    if pool.kind == "order_book":
+        book = pool.handle
+        if token_in == pool.tokens[0]:
+            return book.tx(wallet, "sellBase", amount_in, 1, min_out, BOOK_LEVELS, wallet.address, tag=tag)
+        return book.tx(
+            wallet, "spendQuote", amount_in, MAX_TICK, min_out, BOOK_LEVELS, wallet.address, tag=tag
+        )
     if pool.kind == "constant_product":
         path = [market.tokens[token_in].address, market.tokens[token_out].address]
         return market.contracts[pool.router].tx(
@@ -55,7 +66,8 @@ def swap_tx(
 
 
 def spenders_for(market: Market, pools: list[PoolInfo]) -> list[bytes]:
-    """Who must be approved to trade on these pools: the router for pairs, the pool itself for StableSwap."""
+    """Who must be approved to trade on these pools: the router for pairs, the pool itself for StableSwap and
+    order books."""
     out: list[bytes] = []
     for pool in pools:
         spender = (

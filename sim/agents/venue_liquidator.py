@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from pydantic import Field
 
 from sim.agents.base import Agent, BuildContext, Cause
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import AgentParams, Drawn
+from sim.scenario.kinds import AgentParams, Drawn, VenueName
 from sim.world.venue import VenueView
 from sim.world.world import World
 
@@ -22,6 +22,7 @@ class VenueLiquidatorParams(AgentParams):
 
     requires = ("venue",)
 
+    venues: list[VenueName] = Field(default_factory=list, description="the venues it watches (default: all)")
     max_per_block: int = Field(default=20, ge=0)
     priority: Drawn = Field(default=50.0, ge=0)
 
@@ -34,16 +35,19 @@ class VenueLiquidator(Agent[VenueLiquidatorParams]):
     Params = VenueLiquidatorParams
     cause = Cause.LIQUIDATION_SALE
 
-    view: VenueView | None = None
+    views: list[VenueView] = field(default_factory=list)
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
-        self.view = ctx.world.venue
+        wanted = self.params.venues or list(ctx.world.venues)
+        self.views = [ctx.world.venues[name] for name in wanted]
 
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
-        assert self.view is not None
-        targets = self.view.liquidatable()[: self.params.max_per_block]
-        self.count("attempts", len(targets))
-        return [
-            self.view.handle.tx(self.wallet, "liquidate", account, tag=self.name, gas=LIQUIDATE_GAS)
-            for account in targets
-        ]
+        txs: list[TxRequest] = []
+        for view in self.views:
+            targets = view.liquidatable()[: self.params.max_per_block]
+            self.count("attempts", len(targets))
+            txs += [
+                view.handle.tx(self.wallet, "liquidate", account, tag=self.name, gas=LIQUIDATE_GAS)
+                for account in targets
+            ]
+        return txs

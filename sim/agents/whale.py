@@ -12,7 +12,7 @@ from pydantic import Field
 from sim.agents.base import Agent, BuildContext, SetupContext
 from sim.agents.trading import approvals, usd_units
 from sim.node.chain import TxRequest
-from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn
+from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, VenueName
 from sim.world.venue import VenueView
 from sim.world.world import World
 
@@ -28,6 +28,7 @@ class WhaleParams(AgentParams):
 
     requires = ("venue",)
 
+    venue: VenueName = Field(default="", description="the venue of the account (default: the first)")
     capital_usd: Drawn = Field(default=1_000_000.0, gt=0, le=MAX_USD)
     collateral: dict[AssetName, float]
     loop_fraction: Drawn = Field(default=0.0, ge=0)
@@ -58,9 +59,10 @@ class Whale(Agent[WhaleParams]):
         return self.params.capital_usd * self.params.loop_fraction
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
-        venue = ctx.scenario.venue
-        assert venue is not None and ctx.world.venue is not None
-        self.view = ctx.world.venue
+        venue = next(
+            v for v in ctx.scenario.venues if v.name == (self.params.venue or ctx.scenario.venues[0].name)
+        )
+        self.view = ctx.world.venues[venue.name]
         self.loop_asset = ctx.scenario.synthetic.symbol if ctx.scenario.synthetic else ""
         self.isolated = bool(rng.random() < self.params.isolated_share)
         self.market_ids = {m.asset: i for i, m in enumerate(venue.markets.values())}

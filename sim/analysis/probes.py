@@ -55,7 +55,7 @@ class VenueProbe:
 
     @property
     def label(self) -> str:
-        return "venue"
+        return self.view.label
 
     @property
     def oracle(self) -> str:
@@ -112,11 +112,9 @@ def sources(scenario: Scenario, world: World) -> dict[tuple[str, str], Source]:
     for market in scenario.lending:
         for asset, spec in market.oracle.items():
             out[(market.name, asset)] = _source(scenario, world, market.name, asset, spec)
-    if scenario.venue is not None:
-        for asset, collateral in scenario.venue.collateral.items():
-            out[(scenario.venue.name, asset)] = _source(
-                scenario, world, scenario.venue.name, asset, collateral.oracle
-            )
+    for venue in scenario.venues:
+        for asset, collateral in venue.collateral.items():
+            out[(venue.name, asset)] = _source(scenario, world, venue.name, asset, collateral.oracle)
     return out
 
 
@@ -133,8 +131,7 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgen
         first, second = view.info.tokens[0], view.info.tokens[1]
         pool_tokens[name] = (first, second) if view.token0_first else (second, first)
     probes: list[MarketProbe] = [LendingProbe(v) for _, v in sorted(world.lending.items())]
-    if world.venue is not None:
-        probes.append(VenueProbe(world.venue))
+    probes += [VenueProbe(view) for view in world.venues.values()]
     return Attribution(
         sources=drivers,
         probes=probes,

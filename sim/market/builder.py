@@ -5,57 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sim.market.market import Market, PoolInfo
 from sim.market.real_bytecode import CONSTANT_PRODUCT, deploy_uniswap_v2
+from sim.market.venues import (
+    configure_book_source,
+    deploy_books,
+    deploy_venue,
+    median_constituents,
+    seed_books,
+)
 from sim.node.backend import Backend
 from sim.node.chain import ChainError, Wallet
 from sim.node.contracts import Deployer, Handle, revert_reason
 from sim.scenario.draws import draw
-from sim.scenario.schema import OracleSource, PoolSpec, Scenario
+from sim.scenario.schema import OracleSource, PoolSpec, Scenario, VenueSpec
 from sim.scenario.streams import Streams
 
 FEE_DENOMINATOR = 10**10  # Curve fees: 1e10 = 100%
 PRICE_UNIT = 10**8  # oracle prices: USD with 8 decimals
-# The venue's margin on stable loans (initial, maintenance), like Binance's loan IMR/MMR.
-QUOTE_LOAN_MARGIN_BPS = (1_000, 500)
-
-
-@dataclass(frozen=True)
-class PoolInfo:
-    name: str
-    kind: str
-    handle: Handle
-    tokens: tuple[str, ...]
-    router: str = "router"  # the Market.contracts key of the router that trades a constant-product pair
-
-
-@dataclass
-class Market:
-    """Every deployed contract by role; the simulator's address book."""
-
-    tokens: dict[str, Handle] = field(default_factory=dict)
-    decimals: dict[str, int] = field(default_factory=dict)
-    pools: dict[str, PoolInfo] = field(default_factory=dict)
-    oracles: dict[str, Handle] = field(default_factory=dict)
-    contracts: dict[str, Handle] = field(default_factory=dict)
-
-    def units(self, asset: str, amount: float) -> int:
-        """Whole-token amount -> integer base units."""
-        return round(amount * int(10 ** self.decimals[asset]))
-
-    def labelled(self) -> dict[str, Handle]:
-        """One label per address; a contract that is also a token (the synthetic dollar, its vault) keeps its
-        token label, so that its Transfer events update balances like any other token's."""
-        token_addresses = {h.address for h in self.tokens.values()}
-        out = {label: h for label, h in self.contracts.items() if h.address not in token_addresses}
-        out |= {f"token:{k}": v for k, v in self.tokens.items()}
-        out |= {f"pool:{k}": v.handle for k, v in self.pools.items()}
-        out |= {f"oracle:{k}": v for k, v in self.oracles.items()}
-        return out
-
-    def addresses(self) -> dict[str, str]:
-        """The address book by name, role aliases included (`synthetic` is also `token:USDe`)."""
-        named = self.labelled() | self.contracts
-        return {label: handle.hex for label, handle in sorted(named.items())}
 
 
 def twap_sources(scenario: Scenario) -> list[tuple[str, str, int]]:
@@ -66,12 +33,12 @@ def twap_sources(scenario: Scenario) -> list[tuple[str, str, int]]:
         for asset, s in m.oracle.items()
         if s.kind == "twap"
     ]
-    if scenario.venue is not None:
-        out += [
-            (scenario.venue.name, asset, c.oracle.window_s)
-            for asset, c in scenario.venue.collateral.items()
-            if c.oracle.kind == "twap"
-        ]
+    out += [
+        (venue.name, asset, c.oracle.window_s)
+        for venue in scenario.venues
+        for asset, c in venue.collateral.items()
+        if c.oracle.kind == "twap"
+    ]
     return out
 
 
@@ -96,10 +63,12 @@ class MarketBuilder:
         self._synthetic_dollar()
         self._constant_product_pools()
         self._stableswap_pools()
+        deploy_books(self)
         self._seed_pools()
+        seed_books(self)
         self._oracles()
         self._lending()
-        self._venue()
+        self._venues()
         return self.market
 
     def prime_twaps(self, at: int | None = None) -> None:
@@ -145,8 +114,7 @@ class MarketBuilder:
                     f"token:{symbol}", "MockERC20", symbol, symbol, spec.decimals
                 )
         oracle_labels = [m.name for m in self.scenario.lending]
-        if self.scenario.venue is not None:
-            oracle_labels.append(self.scenario.venue.name)
+        oracle_labels += [venue.name for venue in self.scenario.venues]
         if synthetic is not None:
             oracle_labels.append("synthetic")
         for label in oracle_labels:
@@ -204,7 +172,7 @@ class MarketBuilder:
         return [self.market.units(t, share / self.start_prices[t]) for t in spec.tokens]
 
     def _seed_pools(self) -> None:
-        for spec in self.scenario.all_pools():
+        for spec in (p for p in self.scenario.all_pools() if p.kind != "order_book"):
             pool = self.market.pools[spec.name]
             amounts = self._seed_amounts(spec)
             for token, amount in zip(spec.tokens, amounts, strict=True):
@@ -232,6 +200,12 @@ class MarketBuilder:
         elif source.kind == "peg":
             assert source.peg is not None
             self.deployer.call(oracle, "setPegSource", token, self.market.tokens[source.peg].address)
+        elif source.kind in ("mid", "last"):
+            assert source.pool is not None
+            configure_book_source(self, oracle, asset, source.kind, source.pool)
+        elif source.kind == "median":
+            parts = [(p.pool, p.price, p.weight) for p in source.sources]
+            self.deployer.call(oracle, "setMedianSource", token, median_constituents(self, parts))
         else:
             assert source.pool is not None
             pool = self.market.pools[source.pool]
@@ -262,18 +236,33 @@ class MarketBuilder:
         for market in self.scenario.lending:
             for asset, source in market.oracle.items():
                 self._configure_source(self.market.oracles[market.name], asset, source)
-        if self.scenario.venue is not None:
-            venue_oracle = self.market.oracles[self.scenario.venue.name]
+        for venue in self.scenario.venues:
+            venue_oracle = self.market.oracles[venue.name]
             self.deployer.call(
-                venue_oracle,
-                "setFixedPrice",
-                self.market.tokens[self.scenario.venue.quote].address,
-                PRICE_UNIT,
+                venue_oracle, "setFixedPrice", self.market.tokens[venue.quote].address, PRICE_UNIT
             )
-            for asset, collateral in self.scenario.venue.collateral.items():
-                if asset != self.scenario.venue.quote:
+            for asset, collateral in venue.collateral.items():
+                if asset != venue.quote:
                     self._configure_source(venue_oracle, asset, collateral.oracle)
+            for stable in self._foreign_quotes(venue):  # a constituent's quote the venue does not list
+                self.deployer.call(
+                    venue_oracle,
+                    "setFixedPrice",
+                    self.market.tokens[stable].address,
+                    price8(self.start_prices[stable]),
+                )
         self.deployer.flush()
+
+    def _foreign_quotes(self, venue: VenueSpec) -> list[str]:
+        """Quotes of a venue's price sources (a median's on-chain pair in USDC) that the venue does not list: its
+        oracle prices them as fixed stables (validation refuses a non-stable one)."""
+        listed = {venue.quote, *venue.collateral}
+        out: set[str] = set()
+        for collateral in venue.collateral.values():
+            pools = [collateral.oracle.pool] + [p.pool for p in collateral.oracle.sources]
+            for name in (p for p in pools if p is not None):
+                out.update(t for t in self.market.pools[name].tokens if t not in listed)
+        return sorted(out)
 
     # -- the synthetic dollar (USDe-like) and its staking vault, minted against hedged collateral at start
     def _synthetic_dollar(self) -> None:
@@ -403,95 +392,7 @@ class MarketBuilder:
                 )
         self.deployer.flush()
 
-    # -- the unified-margin venue, its books, insurance fund and mitigations
-    def _venue(self) -> None:
-        spec = self.scenario.venue
-        if spec is None:
-            return
-        oracle = self.market.oracles[spec.name]
-        venue = self.deployer.deploy(
-            "venue",
-            "UnifiedMarginVenue",
-            self.funder.address,
-            self.market.tokens[spec.quote].address,
-            oracle.address,
-        )
-        self.market.contracts["venue"] = venue
-        breaker_spec = self.scenario.mitigations.circuit_breaker
-        # Always deployed and configured, so the market is complete; the venue uses it only when enabled.
-        self.market.contracts["breaker"] = self.deployer.deploy(
-            "breaker", "CircuitBreaker", self.funder.address, oracle.address
-        )
-        self.deployer.flush()
-        venue_pools = {p.name: p for p in spec.pools}
-        for asset, collateral in spec.collateral.items():
-            if asset == spec.quote:
-                continue
-            pool = next(
-                (
-                    self.market.pools[n]
-                    for n, p in venue_pools.items()
-                    if asset in p.tokens and spec.quote in p.tokens
-                ),
-                None,
-            )
-            if pool is None:
-                raise ValueError(
-                    f"venue.collateral.{asset}: the venue needs a pool of {asset}/{spec.quote} to sell it into"
-                )
-            self.deployer.call(
-                venue,
-                "setAssetConfig",
-                self.market.tokens[asset].address,
-                self.bps(collateral.ratio),
-                pool.handle.address,
-                False,
-                0,
-                0,
-            )
-        self.deployer.call(
-            venue,
-            "setAssetConfig",
-            self.market.tokens[spec.quote].address,
-            10_000,
-            bytes(20),
-            True,
-            *QUOTE_LOAN_MARGIN_BPS,
-        )
-        for market in spec.markets.values():
-            self.deployer.call(
-                venue, "setMarketConfig", self.market.tokens[market.asset].address,
-                self.bps(market.initial_margin), self.bps(market.maintenance_margin), True,
-            )  # fmt: skip
-        self.deployer.call(
-            venue, "setLiquidationFees", self.bps(spec.liquidation_fee), self.bps(spec.liquidation_fee) // 2
-        )
-        quote = self.market.tokens[spec.quote]
-        insurance = self.market.units(
-            spec.quote, draw(spec.insurance_fund_usd, self.streams.market("venue:insurance_fund_usd"))
-        )
-        book = self.market.units(
-            spec.quote, draw(spec.lending_liquidity_usd, self.streams.market("venue:lending_liquidity_usd"))
-        )
-        self.fund(spec.quote, self.funder.address, insurance + book)
-        self.deployer.call(quote, "approve", venue.address, 2**256 - 1)
-        if insurance > 0:
-            self.deployer.call(venue, "fundInsurance", insurance)
-        if book > 0:
-            self.deployer.call(venue, "supplyLiquidity", quote.address, book)
-        breaker = self.market.contracts["breaker"]
-        self.deployer.call(
-            breaker, "setParameters", self.bps(breaker_spec.drop), breaker_spec.window_s, breaker_spec.pause_s
-        )
-        if breaker_spec.enabled:
-            self.deployer.call(venue, "setCircuitBreaker", breaker.address)
-        gradual = self.scenario.mitigations.gradual_liquidation
-        if gradual.enabled:
-            self.deployer.call(
-                venue,
-                "setGradualLiquidation",
-                self.bps(gradual.max_fraction),
-                self.bps(gradual.price_step),
-                0,
-            )
-        self.deployer.flush()
+    # -- the unified-margin venues, their insurance funds and mitigations
+    def _venues(self) -> None:
+        for spec in self.scenario.venues:
+            deploy_venue(self, spec)

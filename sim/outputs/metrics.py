@@ -55,8 +55,7 @@ class Metrics:
     def for_world(cls, world: World) -> Metrics:
         """The columns this world's markets, pools and oracles give."""
         markets = [f"lending:{v.name}" for v in world.lending.values()]
-        if world.venue is not None:
-            markets.append("venue")
+        markets += [venue.label for venue in world.venues.values()]
         columns = ["block", "timestamp", "txs", "failed_txs", "events", *_price_keys(world)]
         for label in markets:
             columns += [f"liq_count:{label}", f"liq_usd:{label}", f"bad_debt_usd:{label}"]
@@ -73,7 +72,7 @@ class Metrics:
         block_tallies: dict[str, LiquidationTally] = defaultdict(LiquidationTally)
         for liquidation in liquidations.liquidations:
             touched = [self.tallies[liquidation.market], block_tallies[liquidation.market]]
-            if liquidation.market == "venue":
+            if liquidation.market.startswith("venue"):
                 touched.append(self.venue_by_mode[liquidation.mode])
             else:
                 self.by_collateral[liquidation.market][liquidation.collateral] += liquidation.usd
@@ -82,7 +81,7 @@ class Metrics:
                 tally.usd += liquidation.usd
         for bad in liquidations.bad_debts:
             touched = [self.tallies[bad.market], block_tallies[bad.market]]
-            if bad.market == "venue":
+            if bad.market.startswith("venue"):
                 touched.append(self.venue_by_mode[bad.mode])
             for tally in touched:
                 tally.bad_debt_usd += bad.usd
@@ -123,7 +122,7 @@ class Metrics:
             row["backing_ratio"] = _fmt(synthetic.backing_ratio)
             row["reserve_fund_usd"] = _fmt(synthetic.reserve_fund_usd)
             row["funding_apy"] = _fmt(synthetic.funding_apy)
-        if world.venue is not None:
+        if world.venues:
             row["insurance_fund_usd"] = _fmt(insurance_fund_usd(world))
         self._row = {c: row.get(c, "") for c in self.columns}
 
@@ -181,19 +180,23 @@ def prices_of(world: World) -> dict[str, float]:
         quote = view.info.tokens[-1]
         assets = view.info.tokens[:-1] if view.cpmm is not None else view.info.tokens[:1]
         for asset in assets:
-            out[f"pool:{name}:{asset}"] = view.price(asset, quote, world.timestamp) * world.reference.get(
-                quote, 1.0
-            )
+            price = view.price(asset, quote, world.timestamp)
+            if view.book is not None and price <= 0:
+                price = math.nan  # an empty book has no price
+            out[f"pool:{name}:{asset}"] = price * world.reference.get(quote, 1.0)
     for (label, asset), price in world.oracle_prices.items():
         out[f"oracle:{label}:{asset}"] = price / USD8
     return out
 
 
 def insurance_fund_usd(world: World) -> float:
-    """The venue's insurance fund at its quote's reference price."""
-    assert world.venue is not None
-    unit = int(10 ** world.market.decimals[world.venue.quote])
-    return world.venue.insurance_fund / unit * world.reference.get(world.venue.quote, 1.0)
+    """The venues' insurance funds at their quotes' reference prices."""
+    return sum(
+        venue.insurance_fund
+        / int(10 ** world.market.decimals[venue.quote])
+        * world.reference.get(venue.quote, 1.0)
+        for venue in world.venues.values()
+    )
 
 
 def pool_depth_usd(pool: PoolView, world: World) -> float:

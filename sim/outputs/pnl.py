@@ -41,8 +41,21 @@ def holdings(world: World, address: bytes) -> dict[str, float]:
     for view in world.lending.values():
         for asset, position in view.positions(address).items():
             out[asset] += (position.supplied - position.debt) / units[asset]
-    if world.venue is not None:
-        for group in world.venue.groups(address):
+    owner = "0x" + address.hex()
+    for pool in world.pools.values():
+        if pool.book is None:
+            continue
+        base, quote = pool.info.tokens
+        for order_id in pool.book.orders_of(owner):  # escrow and unclaimed proceeds of resting orders
+            order = pool.book.get_order(order_id)
+            if order.is_bid:
+                out[quote] += order.escrow / units[quote]
+                out[base] += order.claimable / units[base]
+            else:
+                out[base] += order.escrow / units[base]
+                out[quote] += order.claimable / units[quote]
+    for venue in world.venues.values():
+        for group in venue.groups(address):
             for asset, amount in group.collaterals:
                 out[asset] += amount / units[asset]
             for asset, amount in group.debts:

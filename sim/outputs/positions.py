@@ -37,9 +37,9 @@ class Positions:
         assets: set[str] = set()
         for view in world.lending.values():
             assets.update(view.assets)
-        if world.venue is not None:
-            assets.update(world.venue.ratios)
-            assets.update(world.venue.market_margins)
+        for venue in world.venues.values():
+            assets.update(venue.ratios)
+            assets.update(venue.market_margins)
         return cls(sorted(assets), agent_of)
 
     @property
@@ -56,8 +56,8 @@ class Positions:
         rows = []
         for view in world.lending.values():
             rows += self._lending_rows(when, block, view, sorted(view.users))
-        if world.venue is not None:
-            rows += self._venue_rows(when, block, world.venue, sorted(world.venue.accounts))
+        for venue in world.venues.values():
+            rows += self._venue_rows(when, block, venue, sorted(venue.accounts))
         return [r for r in rows if r is not None]
 
     def changed(self, block: int, world: World) -> list[dict[str, Any]]:
@@ -65,8 +65,8 @@ class Positions:
         rows = []
         for view in world.lending.values():
             rows += self._lending_rows("change", block, view, sorted(view.refreshed), keep_empty=True)
-        if world.venue is not None:
-            rows += self._venue_rows("change", block, world.venue, sorted(world.venue.refreshed))
+        for venue in world.venues.values():
+            rows += self._venue_rows("change", block, venue, sorted(venue.refreshed))
         return rows
 
     # -- lending accounts
@@ -105,7 +105,7 @@ class Positions:
         for account in accounts:
             groups = [g for g in view.groups(account) if g.collaterals or g.debts or g.positions]
             if not groups and when == "change":  # closed out: one row of nothing, so the change shows
-                rows.append(self._row(when, block, "venue", account, 0))
+                rows.append(self._row(when, block, view.label, account, 0))
             for group in groups:
                 rows.append(self._group_row(when, block, view, account, group, prices))
         return rows
@@ -113,7 +113,7 @@ class Positions:
     def _group_row(
         self, when: str, block: int, view: VenueView, account: bytes, group: Group, prices: dict[str, int]
     ) -> dict[str, Any]:
-        row = self._row(when, block, "venue", account, group.group)
+        row = self._row(when, block, view.label, account, group.group)
         for asset, amount in group.collaterals:
             units = amount / 10 ** view.decimals[asset]
             row[f"collateral:{asset}"] = _fmt(units)

@@ -40,6 +40,7 @@ class Ref(Enum):
     POOL = "pool"
     ASSET = "asset"
     MARKET = "lending market"
+    VENUE = "venue"
 
 
 Drawn = Annotated[float, _Marker.DRAWN]
@@ -49,6 +50,7 @@ Picked = Annotated[str, Ref.ASSET, _Marker.PICKED]
 PoolName = Annotated[str, Ref.POOL]
 AssetName = Annotated[str, Ref.ASSET]
 MarketName = Annotated[str, Ref.MARKET]
+VenueName = Annotated[str, Ref.VENUE]  # "" means the scenario's first venue where a kind allows it
 
 _BOUNDS = (annotated_types.Gt, annotated_types.Ge, annotated_types.Lt, annotated_types.Le)
 # The most USD any amount may stand for: beyond it token units overflow the contracts' integer types (a

@@ -90,6 +90,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     if isinstance(data, dict) and "extends" in data:
         data = _extend(file, data, (file.resolve(),))
     for key, value in (overrides or {}).items():
+        if isinstance(data, dict) and key.startswith("venue.") and "venue" not in data and "venues" in data:
+            key = "venues[0]." + key.removeprefix("venue.")  # `venue.` is the first venue of a list too
         try:
             set_path(data, key, value)
         except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:

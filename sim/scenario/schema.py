@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from sim.scenario.amounts import check_amounts
 from sim.scenario.draws import Draw, bounds
-from sim.scenario.kinds import MAX_USD, Ref, known_kinds, params_of, references
+from sim.scenario.kinds import Ref, known_kinds, params_of, references
+from sim.scenario.mitigations import MitigationsSpec
+from sim.scenario.model import Fraction
+from sim.scenario.model import Strict as _Strict
 from sim.scenario.pricepaths import PricePath
 
 # Scenario start times a chain can hold and a person means: Unix seconds from 2010 to 2100 (a value in
@@ -28,13 +29,6 @@ class ScenarioError(ValueError):
     """A scenario file is unreadable or invalid; the message names the file, the field, the value and the fix."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Fraction = Annotated[float, Field(ge=0, le=1)]
-
-
 class AssetSpec(_Strict):
     decimals: int = Field(ge=0, le=36)
     price: float = Field(gt=0, description="initial USD price")
@@ -43,12 +37,23 @@ class AssetSpec(_Strict):
     rate: float | None = Field(default=None, gt=0, description="lst: units of underlying per token")
 
 
+class MedianPart(_Strict):
+    """One constituent of a median (index) price: a constant-product pool's spot or a book's mid or last trade."""
+
+    pool: str
+    price: Literal["spot", "mid", "last"] = "mid"
+    weight: float = Field(default=1.0, gt=0, le=6.5)
+
+
 class OracleSource(_Strict):
     """How one oracle prices one asset."""
 
-    kind: Literal["fixed", "pushed", "peg", "spot", "twap", "index"]
+    kind: Literal["fixed", "pushed", "peg", "spot", "twap", "index", "mid", "last", "median"]
     peg: str | None = None
     pool: str | None = None
+    sources: tuple[MedianPart, ...] = Field(
+        default=(), description="median: the constituents (pools or books on any venue) and their weights"
+    )
     heartbeat_s: int = Field(default=3600, gt=0)
     deviation_bps: int = Field(default=50, gt=0, le=10_000)
     window_s: int = Field(
@@ -60,8 +65,12 @@ class OracleSource(_Strict):
     def _needs(self) -> OracleSource:
         if self.kind == "peg" and not self.peg:
             raise ValueError("a peg source needs `peg: <asset>` (the asset whose price it copies)")
-        if self.kind in ("spot", "twap", "index") and not self.pool:
+        if self.kind in ("spot", "twap", "index", "mid", "last") and not self.pool:
             raise ValueError(f"a {self.kind} source needs `pool: <pool name>`")
+        if self.kind == "median" and not 1 <= len(self.sources) <= 8:
+            raise ValueError(
+                "a median source needs `sources:` with 1 to 8 entries like {pool: <name>, price: mid, weight: 1}"
+            )
         return self
 
 
@@ -69,9 +78,12 @@ class PoolSpec(_Strict):
     """An AMM pool seeded at the assets' initial prices with `depth_usd` of total liquidity."""
 
     name: str
-    kind: Literal["constant_product", "stableswap"]
+    kind: Literal["constant_product", "stableswap", "order_book"]
     tokens: tuple[str, ...] = Field(min_length=2, max_length=4)
-    depth_usd: Draw = Field(description="total USD value deposited at start")
+    depth_usd: Draw = Field(
+        description="total USD value deposited at start (order_book: the resting ladder of a passive seed "
+        "owner, half bids, half asks; 0 leaves the book to the agents)"
+    )
     amplification: int = Field(default=200, ge=1, le=1_000_000)
     fee_bps: float = Field(default=4, ge=0, le=100)
     offpeg_fee_multiplier: float = Field(default=2.0, ge=1)
@@ -81,10 +93,21 @@ class PoolSpec(_Strict):
         "(npm @uniswap/v2-core) instead of ours; agents trade it through the same interface",
     )
 
+    tick_size: float | None = Field(
+        default=None,
+        gt=0,
+        description="order_book: price step in quote per base (default: start price / 10,000)",
+    )
+    maker_fee_bps: float = Field(
+        default=2, ge=0, le=1000, description="order_book: maker fee (taker: fee_bps)"
+    )
+    levels: int = Field(default=20, ge=1, le=200, description="order_book: seed ladder levels per side")
+    spacing_bps: float = Field(default=10, gt=0, le=2000, description="order_book: seed ladder level spacing")
+
     @model_validator(mode="after")
     def _shape(self) -> PoolSpec:
-        if self.kind == "constant_product" and len(self.tokens) != 2:
-            raise ValueError(f"a constant_product pool has exactly 2 tokens, got {list(self.tokens)}")
+        if self.kind in ("constant_product", "order_book") and len(self.tokens) != 2:
+            raise ValueError(f"a {self.kind} pool has exactly 2 tokens, got {list(self.tokens)}")
         if self.implementation != "ours" and self.kind != "constant_product":
             raise ValueError(
                 f"implementation {self.implementation!r} is for constant_product pools; a {self.kind} pool is ours"
@@ -171,42 +194,38 @@ class VenueMarket(_Strict):
     maintenance_margin: Fraction = 0.05
 
 
+class VenuePoolSpec(PoolSpec):
+    """A venue market: an order book unless `kind` says otherwise (tokens: [base, quote])."""
+
+    kind: Literal["constant_product", "stableswap", "order_book"] = "order_book"
+
+
 class VenueSpec(_Strict):
-    """The unified-margin venue: its own thin pools, collateral marks, perp markets and insurance fund."""
+    """A unified-margin venue: its own books (or thin pools), collateral marks, perp markets, insurance fund and,
+    optionally, its own mitigations (the scenario's `mitigations` otherwise)."""
 
     name: str = "venue"
     quote: str
-    pools: tuple[PoolSpec, ...] = ()
+    pools: tuple[VenuePoolSpec, ...] = ()
     collateral: dict[str, VenueCollateral]
-    markets: dict[str, VenueMarket] = {}
+    markets: dict[str, VenueMarket] = Field(default_factory=dict)
     insurance_fund_usd: Draw = 0.0
     lending_liquidity_usd: Draw = 0.0
     liquidation_fee: Fraction = 0.01
-
-
-class CircuitBreakerSpec(_Strict):
-    enabled: bool = False
-    drop: Fraction = 0.30
-    window_s: int = Field(default=900, gt=0)
-    pause_s: int = Field(default=300, gt=0)
-
-
-class GradualLiquidationSpec(_Strict):
-    enabled: bool = False
-    max_fraction: Fraction = 0.25
-    price_step: Fraction = 0.05
-
-
-class MitigationsSpec(_Strict):
-    circuit_breaker: CircuitBreakerSpec = CircuitBreakerSpec()
-    gradual_liquidation: GradualLiquidationSpec = GradualLiquidationSpec()
+    liquidation_max_levels: int = Field(
+        default=64,
+        ge=1,
+        le=65_535,
+        description="price levels one liquidation market order may take per asset",
+    )
+    mitigations: MitigationsSpec | None = None
 
 
 class AgentPopulation(_Strict):
     kind: str
     count: int = Field(ge=0, le=100_000)
     name: str | None = None
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("params")
     @classmethod
@@ -236,13 +255,41 @@ class Scenario(_Strict):
         description="2025-10-10 20:50 UTC; Unix seconds (not milliseconds), 2010 to 2100",
     )
     assets: dict[str, AssetSpec]
-    price_paths: dict[str, PricePath] = {}
+    price_paths: dict[str, PricePath] = Field(default_factory=dict)
     pools: tuple[PoolSpec, ...] = ()
     lending: tuple[LendingSpec, ...] = ()
     synthetic: SyntheticSpec | None = None
-    venue: VenueSpec | None = None
+    venues: tuple[VenueSpec, ...] = Field(default=(), max_length=8)
     mitigations: MitigationsSpec = MitigationsSpec()
     agents: tuple[AgentPopulation, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_venue(cls, data: Any) -> Any:
+        """`venue:` (one venue, as before) is accepted and read as a list of one."""
+        if isinstance(data, dict) and "venue" in data:
+            if "venues" in data:
+                raise ValueError("give either `venue:` (one venue) or `venues:` (a list), not both")
+            data = dict(data)
+            one = data.pop("venue")
+            data["venues"] = [] if one is None else [one]
+        return data
+
+    @property
+    def venue(self) -> VenueSpec | None:
+        """The first venue (the only one in a one-venue scenario), or None."""
+        return self.venues[0] if self.venues else None
+
+    def venue_label(self, venue: VenueSpec) -> str:
+        """The venue's contract and market label: `venue` in a one-venue scenario, `venue:<name>` otherwise."""
+        return "venue" if len(self.venues) == 1 else f"venue:{venue.name}"
+
+    def breaker_label(self, venue: VenueSpec) -> str:
+        return "breaker" if len(self.venues) == 1 else f"breaker:{venue.name}"
+
+    def venue_mitigations(self, venue: VenueSpec) -> MitigationsSpec:
+        """A venue's own mitigations, or the scenario's."""
+        return venue.mitigations if venue.mitigations is not None else self.mitigations
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -268,8 +315,10 @@ class Scenario(_Strict):
             for token in pool.tokens:
                 need(token, f"pool {pool.name}")
             low, _ = bounds(pool.depth_usd)
-            if low <= 0:
-                raise ValueError(f"pool {pool.name}: depth_usd must be > 0")
+            if low < 0 or (low == 0 and pool.kind != "order_book"):
+                raise ValueError(
+                    f"pool {pool.name}: depth_usd must be > 0 (an order book may start empty: 0)"
+                )
         for market in self.lending:
             for asset, source in market.oracle.items():
                 need(asset, f"lending {market.name} oracle")
@@ -287,59 +336,43 @@ class Scenario(_Strict):
             need(self.synthetic.symbol, "synthetic.symbol")
             need(self.synthetic.staked_symbol, "synthetic.staked_symbol")
             need(self.synthetic.reserve_asset, "synthetic.reserve_asset")
-        if self.venue is not None:
-            need(self.venue.quote, "venue.quote")
-            for asset, collateral in self.venue.collateral.items():
-                need(asset, "venue.collateral")
-                self._check_source(
-                    asset, collateral.oracle, f"venue.collateral.{asset}.oracle", pool_names, need
-                )
-            for market_name, perp in self.venue.markets.items():
-                need(perp.asset, f"venue.markets.{market_name}")
-                if perp.asset not in self.venue.collateral and perp.asset != self.venue.quote:
-                    raise ValueError(
-                        f"venue.markets.{market_name}: its asset {perp.asset} needs a mark price: list it under "
-                        "venue.collateral (ratio 0 if it must not count as collateral) with an oracle source"
-                    )
-            venue_pools = [p.tokens for p in self.venue.pools]
-            for asset in self.venue.collateral:
-                if asset != self.venue.quote and not any(
-                    {asset, self.venue.quote} <= set(t) for t in venue_pools
-                ):
-                    raise ValueError(
-                        f"venue.collateral.{asset}: the venue sells collateral into its own pools; add a pool of "
-                        f"{asset}/{self.venue.quote} under venue.pools"
-                    )
+        names = [v.name for v in self.venues]
+        if len(set(names)) != len(names):
+            raise ValueError(f"venue names must be unique; got {names}")
+        for venue in self.venues:
+            self._check_venue(venue, pool_names, need)
         self._check_synthetic_decimals()
-        self._check_amounts()
+        check_amounts(self)
         self._check_agents(set(pool_names), need)
         return self
 
-    def _check_amounts(self) -> None:
-        """Every USD amount must fit the contracts once in token units: at most MAX_USD, a distribution with
-        an upper bound, and a constant-product pool's reserves within a uint112."""
-        for where, value in _usd_amounts(self, ""):
-            low, high = bounds(value)
-            if high > MAX_USD:
-                what = "can reach" if isinstance(value, BaseModel) else "is"
+    def _check_venue(self, venue: VenueSpec, pool_names: list[str], need: Any) -> None:
+        at = "venue" if len(self.venues) == 1 else f"venues[{venue.name}]"
+        need(venue.quote, f"{at}.quote")
+        for asset, collateral in venue.collateral.items():
+            need(asset, f"{at}.collateral")
+            self._check_source(
+                asset, collateral.oracle, f"{at}.collateral.{asset}.oracle", pool_names, need, venue
+            )
+        for market_name, perp in venue.markets.items():
+            need(perp.asset, f"{at}.markets.{market_name}")
+            if perp.asset not in venue.collateral and perp.asset != venue.quote:
                 raise ValueError(
-                    f"{where} {what} {high:g} USD, more than the contracts can hold in token units; keep it at "
-                    f"most {MAX_USD:g} (a distribution needs a `max`)"
+                    f"{at}.markets.{market_name}: its asset {perp.asset} needs a mark price: list it under "
+                    f"{at}.collateral (ratio 0 if it must not count as collateral) with an oracle source"
                 )
-            if low < 0:
-                raise ValueError(f"{where} must not be negative (got {low:g})")
-        for pool in self.all_pools():
-            if pool.kind != "constant_product":
-                continue
-            _, high = bounds(pool.depth_usd)
-            for token in pool.tokens:
-                asset = self.assets[token]
-                units = high / 2 / asset.price * 10**asset.decimals
-                if units >= 2**112:
-                    raise ValueError(
-                        f"pool {pool.name}: depth_usd {high:g} puts {units:.3g} base units of {token} in the pair, "
-                        "beyond a Uniswap v2 reserve (uint112, 5.2e33); lower depth_usd or the asset's decimals"
-                    )
+        for pool in venue.pools:
+            if pool.kind == "order_book" and pool.tokens[1] != venue.quote:
+                raise ValueError(
+                    f"{at}.pools.{pool.name}: a venue book trades an asset against the venue's quote "
+                    f"{venue.quote}; write tokens: [{pool.tokens[0]}, {venue.quote}]"
+                )
+        for asset in venue.collateral:
+            if asset != venue.quote and not any({asset, venue.quote} <= set(p.tokens) for p in venue.pools):
+                raise ValueError(
+                    f"{at}.collateral.{asset}: the venue sells collateral into its own markets; add a pool of "
+                    f"{asset}/{venue.quote} under {at}.pools (an order book unless its kind says otherwise)"
+                )
 
     def _check_synthetic_decimals(self) -> None:
         if self.synthetic is None:
@@ -380,9 +413,17 @@ class Scenario(_Strict):
                     )
                 elif ref is Ref.MARKET and value not in markets:
                     raise ValueError(f"{at} names {value!r}; lending markets: {sorted(markets)}")
+                elif ref is Ref.VENUE and value and value not in {v.name for v in self.venues}:
+                    raise ValueError(f"{at} names venue {value!r}; venues: {[v.name for v in self.venues]}")
 
     def _check_source(
-        self, asset: str, source: OracleSource, where: str, pools: list[str], need: Any
+        self,
+        asset: str,
+        source: OracleSource,
+        where: str,
+        pools: list[str],
+        need: Any,
+        venue: VenueSpec | None = None,
     ) -> None:
         need(source.peg, f"{where}.peg")
         if source.kind == "index" and self.assets[asset].kind != "lst":
@@ -394,32 +435,33 @@ class Scenario(_Strict):
                 f"{where}.pool names pool {source.pool!r}, which does not exist ({', '.join(pools)})"
             )
         kinds = {p.name: p.kind for p in self.all_pools()}
-        if source.pool is not None and kinds.get(source.pool) != "constant_product":
-            raise ValueError(
-                f"{where}.pool: a {source.kind} source reads a constant-product pair's reserves (and its TWAP "
-                f"accumulators), and {source.pool!r} is a {kinds.get(source.pool)} pool; point it at a "
-                "constant_product pool of the asset, or price the asset with kind: pushed, peg or fixed"
-            )
+        wanted = {"spot": "constant_product", "twap": "constant_product", "index": "constant_product",
+                  "mid": "order_book", "last": "order_book"}  # fmt: skip
+        parts = [(source.kind, source.pool, f"{where}.pool")] if source.pool is not None else []
+        parts += [(p.price, p.pool, f"{where}.sources[{i}].pool") for i, p in enumerate(source.sources)]
+        for kind, pool, at in parts:
+            if pool not in pools:
+                raise ValueError(f"{at} names pool {pool!r}, which does not exist ({', '.join(pools)})")
+            if kind in wanted and kinds.get(pool) != wanted[kind]:
+                reads = (
+                    "a book's mid or last trade"
+                    if wanted[kind] == "order_book"
+                    else "a constant-product pair"
+                )
+                raise ValueError(
+                    f"{at}: a {kind} price reads {reads}, and {pool!r} is a {kinds.get(pool)} pool; point it at "
+                    f"a {wanted[kind]} pool of the asset, or price the asset with kind: pushed, peg or fixed"
+                )
+            tokens = next(p.tokens for p in self.all_pools() if p.name == pool)
+            if asset not in tokens:
+                raise ValueError(f"{at}: pool {pool!r} trades {list(tokens)}, not {asset}")
+            if venue is not None:
+                listed = {venue.quote, *venue.collateral}
+                for other in (t for t in tokens if t not in listed and self.assets[t].kind != "stable"):
+                    raise ValueError(
+                        f"{at}: pool {pool!r} prices {asset} in {other}, which this venue's oracle does not price; "
+                        f"list {other} under the venue's collateral or use a pool quoted in a stable"
+                    )
 
     def all_pools(self) -> tuple[PoolSpec, ...]:
-        return self.pools + (self.venue.pools if self.venue else ())
-
-
-def _usd_amounts(model: BaseModel, path: str) -> Iterator[tuple[str, Any]]:
-    """(field path, value) of every scenario-level field named `*_usd` (agents' own are checked by kind)."""
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        at = f"{path}.{name}" if path else name
-        if name.endswith("_usd") and not isinstance(value, dict | list | tuple):
-            yield at, value
-        elif isinstance(value, BaseModel) and name != "price_paths":
-            yield from _usd_amounts(value, at)
-        elif isinstance(value, tuple) and name != "agents":
-            for i, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    label = getattr(item, "name", None) or getattr(item, "asset", None) or i
-                    yield from _usd_amounts(item, f"{at}[{label}]")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, BaseModel):
-                    yield from _usd_amounts(item, f"{at}.{key}")
+        return self.pools + tuple(p for v in self.venues for p in v.pools)

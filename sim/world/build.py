@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from sim.market.builder import Market
+from sim.market.market import Market
 from sim.mirrors.lending import EModeCategory, ReserveParams
 from sim.mirrors.stableswap import StableSwapState
 from sim.mirrors.stableswap_math import rate_multiplier
@@ -15,6 +15,7 @@ from sim.node.backend import Backend
 from sim.node.contracts import Handle
 from sim.node.reads import Reads
 from sim.scenario.schema import LendingSpec, Scenario, VenueSpec
+from sim.world.books import book_mirror, queue_book_parameters
 from sim.world.lending import LendingView
 from sim.world.synthetic import SyntheticView
 from sim.world.venue import VenueView
@@ -37,8 +38,8 @@ def build_world(*, scenario: Scenario, market: Market, chain: Backend, funder: b
     deployed: dict[Any, Any] = {}
     for spec in scenario.lending:
         _queue_lending(reads, market, spec, deployed)
-    if scenario.venue is not None:
-        _queue_venue(reads, market, scenario.venue, deployed)
+    for venue in scenario.venues:
+        _queue_venue(reads, market, scenario, venue, deployed)
     if scenario.synthetic is not None:
         reads.add(
             market.contracts["synthetic"], "maxRedeemPerBlock", (), partial(deployed.__setitem__, "cap")
@@ -47,11 +48,16 @@ def build_world(*, scenario: Scenario, market: Market, chain: Backend, funder: b
         if view.info.kind == "stableswap":
             for fn in STABLESWAP_PARAMETERS:
                 reads.add(view.info.handle, fn, (), partial(deployed.__setitem__, (name, fn)))
+        elif view.info.kind == "order_book":
+            queue_book_parameters(reads, name, view.info.handle, deployed)
     reads.flush(chain)
+    for name, view in world.pools.items():
+        if view.info.kind == "order_book":
+            view.book = book_mirror(name, view.decimals, deployed)
     for spec in scenario.lending:
         world.add_lending(_lending_view(world, spec, deployed), spec.oracle)
-    if scenario.venue is not None:
-        world.add_venue(_venue_view(world, scenario.venue, deployed), _venue_assets(scenario.venue))
+    for venue in scenario.venues:
+        world.add_venue(_venue_view(world, scenario, venue, deployed), _venue_assets(venue))
     if scenario.synthetic is not None:
         s = scenario.synthetic
         synthetic = SyntheticView(
@@ -158,19 +164,21 @@ def _venue_assets(spec: VenueSpec) -> set[str]:
     return {spec.quote, *spec.collateral, *(m.asset for m in spec.markets.values())}
 
 
-def _queue_venue(reads: Reads, market: Market, spec: VenueSpec, deployed: dict[Any, Any]) -> None:
-    venue = market.contracts["venue"]
+def _queue_venue(
+    reads: Reads, market: Market, scenario: Scenario, spec: VenueSpec, deployed: dict[Any, Any]
+) -> None:
+    venue = market.contracts[scenario.venue_label(spec)]
     for asset in sorted({spec.quote, *spec.collateral}):
         fields = venue.abi.fn("getAssetConfig").fields
         reads.add(
             venue,
             "getAssetConfig",
             (market.tokens[asset].address,),
-            partial(_named, deployed, ("asset", asset), fields),
+            partial(_named, deployed, (spec.name, "asset", asset), fields),
         )
     for perp in spec.markets.values():
         fields = venue.abi.fn("getMarketConfig").fields
-        key = ("market", perp.asset)
+        key = (spec.name, "market", perp.asset)
         reads.add(
             venue,
             "getMarketConfig",
@@ -179,19 +187,22 @@ def _queue_venue(reads: Reads, market: Market, spec: VenueSpec, deployed: dict[A
         )
 
 
-def _venue_view(world: World, spec: VenueSpec, deployed: dict[Any, Any]) -> VenueView:
+def _venue_view(world: World, scenario: Scenario, spec: VenueSpec, deployed: dict[Any, Any]) -> VenueView:
     market = world.market
     assets = sorted({spec.quote, *spec.collateral})
-    configs = {a: deployed[("asset", a)] for a in assets}
+    configs = {a: deployed[(spec.name, "asset", a)] for a in assets}
+    label = scenario.venue_label(spec)
     return VenueView(
-        handle=market.contracts["venue"],
+        name=spec.name,
+        label=label,
+        handle=market.contracts[label],
         quote=spec.quote,
         oracle=spec.name,
         ratios={a: int(c["collateralRatioBps"]) for a, c in configs.items()},
         market_margins={
             m.asset: (
-                int(deployed[("market", m.asset)]["imrBps"]),
-                int(deployed[("market", m.asset)]["mmrBps"]),
+                int(deployed[(spec.name, "market", m.asset)]["imrBps"]),
+                int(deployed[(spec.name, "market", m.asset)]["mmrBps"]),
             )
             for m in spec.markets.values()
         },

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from sim.node.chain import to_address
 from sim.node.events import Event
+from sim.world.venue import VenueView
 from sim.world.world import World
 
 
@@ -15,7 +16,7 @@ class Liquidation:
     """One liquidation: a lending `LiquidationCall`, or a venue liquidation (`LiquidationStarted`, valued by
     the `LiquidationCompleted` of the same transaction)."""
 
-    market: str  # "lending:<name>" or "venue"
+    market: str  # "lending:<name>", or the venue's label ("venue", or "venue:<name>" among several)
     block: int
     tx_index: int
     log_index: int  # of the LiquidationCall / LiquidationStarted event
@@ -56,12 +57,14 @@ class BlockLiquidations:
 def liquidations_in(events: list[Event], world: World) -> BlockLiquidations:
     """The block's liquidations and bad debt, in event order, valued at the world's current prices."""
     out = BlockLiquidations()
-    started: dict[int, int] = {}  # venue: tx index -> index into out.liquidations
+    started: dict[tuple[str, int], int] = {}  # (venue label, tx index) -> index into out.liquidations
     for event in events:
         if event.contract.startswith("lending:"):
             _lending(event, world, out)
-        elif event.contract == "venue" and world.venue is not None:
-            _venue(event, world, out, started)
+        elif event.contract.startswith("venue"):
+            venue = next((v for v in world.venues.values() if v.label == event.contract), None)
+            if venue is not None:
+                _venue(event, venue, world, out, started)
     return out
 
 
@@ -91,16 +94,16 @@ def _lending(event: Event, world: World, out: BlockLiquidations) -> None:
         out.bad_debts.append(BadDebt(label, to_address(args["user"]), asset, usd, ""))
 
 
-def _venue(event: Event, world: World, out: BlockLiquidations, started: dict[int, int]) -> None:
-    venue = world.venue
-    assert venue is not None
+def _venue(
+    event: Event, venue: VenueView, world: World, out: BlockLiquidations, started: dict[tuple[str, int], int]
+) -> None:
     args = event.args
     if event.name == "LiquidationStarted":
         account = to_address(args["account"])
-        started[event.tx_index] = len(out.liquidations)
+        started[(venue.label, event.tx_index)] = len(out.liquidations)
         out.liquidations.append(
             Liquidation(
-                market="venue",
+                market=venue.label,
                 block=event.block,
                 tx_index=event.tx_index,
                 log_index=event.log_index,
@@ -112,8 +115,8 @@ def _venue(event: Event, world: World, out: BlockLiquidations, started: dict[int
                 mode=venue.mode_of(account),
             )
         )
-    elif event.name == "LiquidationCompleted" and event.tx_index in started:
-        i = started[event.tx_index]
+    elif event.name == "LiquidationCompleted" and (venue.label, event.tx_index) in started:
+        i = started[(venue.label, event.tx_index)]
         unit = 10 ** venue.decimals[venue.quote]
         proceeds = float(int(args["proceeds"]) / unit * world.reference.get(venue.quote, 1.0))
         out.liquidations[i] = replace(out.liquidations[i], usd=out.liquidations[i].usd + proceeds)
@@ -121,4 +124,4 @@ def _venue(event: Event, world: World, out: BlockLiquidations, started: dict[int
         asset = venue.asset_of(to_address(args["asset"]))
         usd = int(args["amount"]) / 10 ** venue.decimals[asset] * world.reference.get(asset, 1.0)
         account = to_address(args["account"])
-        out.bad_debts.append(BadDebt("venue", account, asset, usd, venue.mode_of(account)))
+        out.bad_debts.append(BadDebt(venue.label, account, asset, usd, venue.mode_of(account)))

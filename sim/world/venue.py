@@ -33,6 +33,8 @@ class VenueView:
     """The venue: its deployed collateral ratios and margin rates (read once), the accounts a block touched
     (re-read in one batch), their margin groups' health at the venue's oracle marks, and the insurance fund."""
 
+    name: str  # the scenario's venue name (also its oracle's label)
+    label: str  # its contract and market label: "venue" in a one-venue scenario, "venue:<name>" otherwise
     handle: Handle
     quote: str
     oracle: str
@@ -46,6 +48,7 @@ class VenueView:
     touched: set[bytes] = field(default_factory=set)
     insurance_fund: int = 0
     refreshed: frozenset[bytes] = frozenset()  # the accounts re-read by the latest refresh
+    liquidated: set[bytes] = field(default_factory=set)  # every account a liquidation has started on
     _seen: dict[str, int] = field(default_factory=dict)
     _dirty: set[bytes] = field(default_factory=set)
     _holders: dict[str, set[bytes]] = field(default_factory=dict)  # asset -> accounts exposed to its mark
@@ -56,10 +59,12 @@ class VenueView:
         return self.by_token[address]
 
     def apply(self, event: Event) -> None:
-        if event.contract != "venue":
+        if event.contract != self.label:
             return
         if event.name in ACCOUNT_EVENTS and "account" in event.args:
             self.touched.add(to_address(event.args["account"]))
+        if event.name == "LiquidationStarted":
+            self.liquidated.add(to_address(event.args["account"]))
 
     def queue_reads(self, reads: Reads) -> None:
         reads.add(self.handle, "insuranceFund", (), self._set_insurance)

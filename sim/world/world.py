@@ -9,14 +9,17 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sim.market.builder import Market, PoolInfo
+from sim.market.market import Market, PoolInfo
 from sim.mirrors.cpmm import CpmmState, get_amount_out
+from sim.mirrors.orderbook import OrderBookMirror
+from sim.mirrors.orderbook.units import MAX_TICK
 from sim.mirrors.stableswap import StableSwapState
 from sim.mirrors.stableswap import get_dy as stableswap_get_dy
 from sim.node.backend import Backend
 from sim.node.chain import to_address
 from sim.node.events import Event
 from sim.node.reads import Reads
+from sim.world.books import queue_book_state
 from sim.world.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -36,6 +39,10 @@ class ProtocolView(Protocol):
     def after_refresh(self) -> None: ...
 
 
+# Levels a simulated market order may take: enough for any agent's trade, bounded like the contract's loop.
+BOOK_MAX_LEVELS = 256
+
+
 def _unit(decimals: int) -> int:
     return int(10**decimals)
 
@@ -48,14 +55,27 @@ class PoolView:
     decimals: tuple[int, ...]
     cpmm: CpmmState | None = None
     stableswap: StableSwapState | None = None
+    book: OrderBookMirror | None = None  # order_book: tokens are (base, quote)
     token0_first: bool = True  # constant product: whether tokens[0] is the pair's token0
 
     @property
     def name(self) -> str:
         return self.info.name
 
+    def book_price(self) -> int:
+        """An order book's price as a WAD of quote per base: the mid, else the last trade, else 0."""
+        assert self.book is not None
+        mid = self.book.mid_price()
+        return mid if mid > 0 else self.book.last_trade()[1]
+
     def reserves(self) -> tuple[int, ...]:
-        """Reserves in the order of info.tokens, in base units."""
+        """Reserves in the order of info.tokens, in base units (an order book: the base resting on its asks and
+        the quote behind its bids)."""
+        if self.book is not None:
+            book = self.book
+            asks = sum(level.base_volume for level in book.levels(False))
+            bids = sum(level.base_volume * level.price // book.divisor for level in book.levels(True))
+            return (asks, bids)
         if self.cpmm is not None:
             r0, r1 = self.cpmm.reserve0, self.cpmm.reserve1
             return (r0, r1) if self.token0_first else (r1, r0)
@@ -67,6 +87,9 @@ class PoolView:
         i, j = self.info.tokens.index(token_in), self.info.tokens.index(token_out)
         if amount_in <= 0:
             return 0
+        if self.book is not None:
+            fill = self.book.preview(i == 1, i == 1, amount_in, MAX_TICK if i == 1 else 1, BOOK_MAX_LEVELS)
+            return fill.amounts[1] if i == 0 else fill.amounts[0]
         if self.cpmm is not None:
             reserves = self.reserves()
             return get_amount_out(amount_in, reserves[i], reserves[j])
@@ -80,6 +103,9 @@ class PoolView:
         """Marginal price of one whole `asset` in whole `quote`, before fees: the reserve ratio for a constant-
         product pair; for StableSwap, the rate of a trade of a thousandth of a token with the fee added back."""
         i, j = self.info.tokens.index(asset), self.info.tokens.index(quote)
+        if self.book is not None:
+            price = self.book_price() / 10**18
+            return price if i == 0 else (1 / price if price > 0 else 0.0)
         reserves = self.reserves()
         if self.cpmm is not None:
             return (reserves[j] / _unit(self.decimals[j])) / (reserves[i] / _unit(self.decimals[i]))
@@ -109,8 +135,13 @@ class World:
     oracle_assets: dict[str, list[str]] = field(default_factory=dict)
     protocols: list[ProtocolView] = field(default_factory=list)
     lending: dict[str, LendingView] = field(default_factory=dict)
-    venue: VenueView | None = None
+    venues: dict[str, VenueView] = field(default_factory=dict)  # by venue name, in scenario order
     synthetic: SyntheticView | None = None
+
+    @property
+    def venue(self) -> VenueView | None:
+        """The first venue (the only one in a one-venue scenario), or None."""
+        return next(iter(self.venues.values()), None)
 
     @property
     def block(self) -> int:
@@ -152,7 +183,7 @@ class World:
         self._add(view, view.oracle, assets)
 
     def add_venue(self, view: VenueView, assets: Iterable[str]) -> None:
-        self.venue = view
+        self.venues[view.name] = view
         self._add(view, view.oracle, assets)
 
     def add_synthetic(self, view: SyntheticView, assets: Iterable[str]) -> None:
@@ -187,6 +218,8 @@ class World:
             if view.info.kind == "constant_product":
                 reads.add(handle, "getReserves", (), partial(self._set_reserves, view))
                 reads.add(handle, "totalSupply", (), partial(self._set_supply, view))
+            elif view.book is not None:
+                queue_book_state(reads, view.info.handle, view.book)
             else:
                 self.touched_stableswaps.add(view.name)
         # Agent wallets are fresh keys derived from the seed: they start empty, and every later change
@@ -224,7 +257,11 @@ class World:
                 view = self.pool_by_label[contract]
                 if event.name == "Transfer":
                     self._transfer(f"lp:{view.name}", event.args)
-                if view.cpmm is not None:
+                if view.book is not None:
+                    view.book.apply_event(
+                        event.name, event.args, timestamp=self.timestamp, block=event.chain_block
+                    )
+                elif view.cpmm is not None:
                     self._cpmm_event(view, event)
                 else:
                     self.touched_stableswaps.add(view.name)
