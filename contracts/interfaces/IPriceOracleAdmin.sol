@@ -6,8 +6,9 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 /// @title IPriceOracleAdmin
 /// @notice A per-asset price oracle whose source the owner chooses: a fixed value, a keeper-pushed feed with
 ///         Chainlink-like heartbeat and deviation lag, another asset's price (a peg), a constant-product pool's
-///         spot or TWAP, or a weighted index of a pool's spot and a conversion rate. All prices are USD with
-///         8 decimals per whole token.
+///         spot or TWAP, a weighted index of a pool's spot and a conversion rate, an order book's mid or last
+///         trade, or the weighted median of several pools' and books' prices (an index across venues, as
+///         perpetual venues mark). All prices are USD with 8 decimals per whole token.
 interface IPriceOracleAdmin is IPriceOracle {
     enum SourceKind {
         None,
@@ -16,7 +17,20 @@ interface IPriceOracleAdmin is IPriceOracle {
         Peg,
         PoolSpot,
         PoolTwap,
-        Index
+        Index,
+        BookMid,
+        BookLast,
+        Median
+    }
+
+    /// @notice One price in a Median source: `ref` is a v2 pair (kind 0: its spot, as PoolSpot) or an order book
+    ///         (kind 1: its mid, kind 2: its last trade, each falling back to the other as a book source does);
+    ///         `weight` > 0. Each price is in USD: the pair's or book's price in its other token times this
+    ///         oracle's price of that token.
+    struct Constituent {
+        address ref;
+        uint8 kind;
+        uint16 weight;
     }
 
     /// @notice The asset has no source configured.
@@ -37,6 +51,10 @@ interface IPriceOracleAdmin is IPriceOracle {
     error EmptyPool(address pool);
     /// @notice Pegs and quotes nest deeper than the oracle follows (a cycle or a very long chain).
     error SourceChainTooDeep(address asset);
+    /// @notice A book source read a book with no mid (a side empty) and no trade yet.
+    error EmptyBook(address book);
+    /// @notice Every constituent of `asset`'s Median source is without a price (empty pools and books).
+    error NoConstituentPrice(address asset);
 
     /// @notice Emitted whenever an asset's source is (re)configured.
     event SourceSet(address indexed asset, SourceKind kind, address indexed ref, address quote, uint256 param);
@@ -70,6 +88,19 @@ interface IPriceOracleAdmin is IPriceOracle {
         address underlying,
         uint256 rate
     ) external;
+    /// @notice Prices `asset` at `book`'s price (WAD quote per whole base) times this oracle's price of the book's
+    ///         quote, / 1e18, rounded down. `lastTrade` false: the mid, or the last trade while a side is empty;
+    ///         true: the last trade, or the mid before any trade. Neither: reads revert EmptyBook.
+    /// @dev Reverts PoolMismatch(book, asset, book's quote) unless the book's base is `asset`.
+    function setBookSource(address asset, address book, bool lastTrade) external;
+    /// @notice Prices `asset` at the weighted median of 1..8 constituents' USD prices: sorted ascending (ties
+    ///         kept in constituent order), the first price whose cumulative weight reaches half the total
+    ///         (cumulative * 2 >= total). A constituent without a price (an empty pool or book) is left out with
+    ///         its weight; with none left reads revert NoConstituentPrice. SourceSet carries the first
+    ///         constituent as `ref`, a zero quote and the count as `param`.
+    /// @dev Reverts InvalidParameter on 0 or more than 8 constituents, a kind above 2 or a zero weight, and
+    ///      PoolMismatch when a pair does not hold `asset` or a book's base is not `asset`.
+    function setMedianSource(address asset, Constituent[] calldata constituents) external;
     /// @notice Grants or revokes the keeper role (price pushes and conversion-rate updates).
     function setKeeper(address keeper, bool allowed) external;
 
@@ -83,10 +114,15 @@ interface IPriceOracleAdmin is IPriceOracle {
 
     /// @notice Whether a push of `price` for `asset` would be accepted now.
     function shouldUpdate(address asset, uint256 price) external view returns (bool);
-    /// @notice When the asset's price last changed by a push, a fixed set or a TWAP window; 0 for live sources.
+    /// @notice When the asset's price last changed by a push, a fixed set or a TWAP window; a pool's last
+    ///         reserve update; a book's last trade (0 before any); for a Median source the latest of its
+    ///         constituents' times.
     function lastUpdate(address asset) external view returns (uint256);
     /// @notice The kind of source configured for `asset`.
     function sourceKind(address asset) external view returns (SourceKind);
-    /// @notice The pool's current spot price of `asset` in USD (8 decimals), for pool and index sources.
+    /// @notice The pool's current spot price of `asset` in USD (8 decimals), for pool and index sources; the
+    ///         book's (or the median's) price for book and Median sources.
     function getSpotPrice(address asset) external view returns (uint256);
+    /// @notice The constituents of `asset`'s Median source (empty for any other kind).
+    function getMedianConstituents(address asset) external view returns (Constituent[] memory);
 }

@@ -8,7 +8,8 @@ import {IPriceOracle} from "./IPriceOracle.sol";
 /// @notice The venue's records, errors and events: shared by the venue and its liquidation module.
 interface IUnifiedMarginVenueTypes {
     /// @notice A listed asset: collateral ratio (bps haircut on its oracle value), the asset/quote pool a
-    ///         liquidation sells it into, and its borrow margin rates when the book lends it.
+    ///         liquidation sells it into, and its borrow margin rates when the book lends it. `onBook`: `pool` is
+    ///         an asset/quote IOrderBook (liquidations sell by market order) instead of a v2 pair.
     struct AssetConfig {
         bool listed;
         uint8 id;
@@ -18,6 +19,7 @@ interface IUnifiedMarginVenueTypes {
         uint16 borrowImrBps;
         uint16 borrowMmrBps;
         address pool;
+        bool onBook;
     }
 
     /// @notice A perpetual market on `market` (the asset whose oracle price is the mark), its initial and
@@ -162,7 +164,9 @@ interface IUnifiedMarginVenueTypes {
     event PositionLiquidated(
         address indexed account, address indexed market, int256 sizeClosed, uint256 price, int256 realizedPnl
     );
-    /// @notice `amountIn` of `asset` sold into `pool` for `amountOut` of the quote, the venue trading.
+    /// @notice `amountIn` of `asset` sold into `pool` for `amountOut` of the quote, the venue trading. On an order
+    ///         book `amountIn` is the base the market order filled (after the taker fee, `amountOut`); nothing is
+    ///         emitted when no bid filled.
     event CollateralSold(
         address indexed account, address indexed asset, uint256 amountIn, uint256 amountOut, address pool
     );
@@ -172,6 +176,12 @@ interface IUnifiedMarginVenueTypes {
     event InsuranceFundUsed(address indexed account, address indexed asset, uint256 quoteSpent, uint256 debtCovered);
     /// @notice Debt nobody could pay: written off the book of `asset` (a socialized loss to its lenders).
     event BadDebt(address indexed account, address indexed asset, uint256 amount);
+    /// @notice `payer` gave `amount` of `asset` to its lending book against the deficit written off as bad debt.
+    event DeficitRepaid(address indexed payer, address indexed asset, uint256 amount);
+    /// @notice Liquidations now sell `asset` into the order book `book` (by market order, any price).
+    event AssetBookSet(address indexed asset, address indexed book);
+    /// @notice A liquidation's market order on a book walks at most `levels` price levels.
+    event LiquidationMaxLevelsSet(uint16 levels);
     /// @notice `proceeds` (quote) raised by sales; `fee` to the insurance fund, `reward` to the liquidator.
     event LiquidationCompleted(
         address indexed account,
@@ -190,19 +200,24 @@ interface IUnifiedMarginVenueTypes {
 ///         the oracle. Equity = sum(balance x price x ratio) + unrealized PnL - sum(debt x price);
 ///         maintenance = sum(|size| x mark x mmr) + sum(debt x price x borrowMmr). When equity falls below
 ///         maintenance anyone may liquidate: every position is closed at mark and EVERY collateral asset is
-///         sold into its pool for the quote (the mechanism that let Binance's USDe/wBETH/BNSOL liquidations
+///         sold into its pool (a v2 pair, or an order book by one market order at any price, whose unsold rest
+///         stays in the group for a later call) for the quote (the mechanism that let Binance's USDe/wBETH/BNSOL liquidations
 ///         feed on themselves), debts are repaid, a fee goes to the insurance fund and a reward to the caller;
 ///         the fund absorbs shortfalls, beyond it bad debt is written off the book.
 /// @dev Mitigations, all off by default: isolated mode per account, a circuit breaker, gradual liquidation,
 ///      and the oracle's own source choice (spot versus conversion-rate index), which the venue just reads.
-///      Simplifications: no interest, no trading fees, no order book: trades fill at the oracle mark, and the
+///      Simplifications: no interest, no trading fees, no perpetual order book: trades fill at the oracle mark, and the
 ///      quote book is the counterparty of every position (realized losses flow into it, profits out of it).
 interface IUnifiedMarginVenue is IUnifiedMarginVenueTypes {
     // ------------------------------------------------------------ configuration (owner)
 
     /// @notice Lists or updates `asset`: ratio in bps (0: not accepted as collateral), the asset/quote pool
     ///         liquidations sell it into (zero for the quote itself), and whether the book lends it with
-    ///         which initial / maintenance rates on the debt's value.
+    ///         which initial / maintenance rates on the debt's value. `pool` may be a v2 pair of asset and quote
+    ///         or an IOrderBook with base `asset` and quote the venue's quote (told apart by probing baseToken()):
+    ///         a book sets `onBook`, is approved for the asset and emits AssetBookSet as well.
+    /// @dev Warning: a book asset cannot be borrowable (InvalidParameter): a debt in it would be bought back
+    ///      from its pool, and a market order that sells base gives no exact-out quote to buy it with.
     function setAssetConfig(
         address asset,
         uint16 collateralRatioBps,
@@ -211,6 +226,13 @@ interface IUnifiedMarginVenue is IUnifiedMarginVenueTypes {
         uint16 borrowImrBps,
         uint16 borrowMmrBps
     ) external;
+    /// @notice Liquidations sell the listed, non-quote, non-borrowable `asset` into `book` (an IOrderBook whose
+    ///         base is `asset` and quote the venue's quote) by one market order at any price, bounded by the level
+    ///         cap; the venue approves the book for the asset. Reverts InvalidParameter otherwise (a borrowable
+    ///         asset included: a debt in it would need a buy-back quote the book does not give).
+    function setAssetBook(address asset, address book) external;
+    /// @notice The most price levels one liquidation's market order walks on a book (default 64; > 0).
+    function setLiquidationMaxLevels(uint16 levels) external;
     /// @notice Lists or updates the perpetual market marked at `market`'s oracle price.
     function setMarketConfig(address market, uint16 imrBps, uint16 mmrBps, bool enabled) external;
     /// @notice Sets the oracle every collateral, debt and mark price is read from.
@@ -235,6 +257,12 @@ interface IUnifiedMarginVenue is IUnifiedMarginVenueTypes {
     function withdrawLiquidity(address asset, uint256 shares) external returns (uint256 amount);
     /// @notice Adds `amount` of the quote to the insurance fund.
     function fundInsurance(uint256 amount) external;
+    /// @notice Gives back to `asset`'s lenders up to `amount` of the bad debt written off their book: pulls
+    ///         min(amount, deficit) from the caller into the book's available liquidity and lowers the deficit,
+    ///         so the lenders' claim (available + borrowed) regains exactly what is repaid. Anyone may pay.
+    /// @dev Reverts ZeroAmount when `amount` is 0 or the book has no deficit.
+    /// @return repaid What was pulled from the caller.
+    function repayDeficit(address asset, uint256 amount) external returns (uint256 repaid);
 
     // ------------------------------------------------------------ account
 
@@ -276,6 +304,11 @@ interface IUnifiedMarginVenue is IUnifiedMarginVenueTypes {
     function circuitBreaker() external view returns (ICircuitBreaker);
     /// @notice The quote held by the insurance fund.
     function insuranceFund() external view returns (uint256);
+    /// @notice The level cap of a liquidation's market order on a book.
+    function liquidationMaxLevels() external view returns (uint16);
+    /// @notice Cumulative USD (8 decimals) liquidated by the venue: per group liquidation, its sale proceeds at
+    ///         the quote's oracle price (rounded down) plus its closed notional at mark (the fee's base in USD).
+    function liquidatedVolume() external view returns (uint256 usd);
     /// @notice Equity of the account in USD (8 decimals): all its groups together.
     function accountEquity(address account) external view returns (int256);
     /// @notice Maintenance requirement of the account in USD (8 decimals): all its groups together.

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {IPriceOracleAdmin} from "../interfaces/IPriceOracleAdmin.sol";
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
+import {IOrderBook} from "../interfaces/IOrderBook.sol";
 import {IERC20} from "../interfaces/IERC20.sol";
 import {Owned} from "../libraries/Owned.sol";
 import {FullMath} from "../libraries/FullMath.sol";
@@ -19,21 +20,28 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
     uint256 internal constant Q112 = 2 ** 112;
     /// @dev Pegs and pool quotes resolve recursively; four hops cover USDe -> USDT -> fixed with room to spare.
     uint256 internal constant MAX_DEPTH = 4;
+    /// @dev A Median source weighs at most this many constituents (a sort in memory per read).
+    uint256 internal constant MAX_CONSTITUENTS = 8;
+    uint8 internal constant CONSTITUENT_PAIR = 0;
+    uint8 internal constant CONSTITUENT_BOOK_LAST = 2;
 
     struct Source {
         SourceKind kind;
         uint16 bps; // Pushed: deviation threshold; Index: weight of the spot component
         uint32 window; // Pushed: heartbeat; PoolTwap: averaging window
         uint64 updatedAt; // Fixed/Pushed: last set; PoolTwap: last observation; Index: last rate update
-        address ref; // Peg: the pegged-to asset; pool sources: the pair
-        address quote; // pool sources: the pair's other token
+        address ref; // Peg: the pegged-to asset; pool sources: the pair; book sources: the book
+        address quote; // pool sources: the pair's other token; book sources: the book's quote
         address underlying; // Index: the asset the conversion rate converts into
-        uint256 value; // Fixed/Pushed: price; Index: rate (WAD); PoolTwap: last average (UQ112x112, raw units)
+        uint256 value; // Fixed/Pushed: price; Index: rate (WAD); PoolTwap: last average (UQ112x112, raw units);
+        // Median: the number of constituents
         uint256 cumulative; // PoolTwap: the pair's cumulative price at the last observation
     }
 
     mapping(address => Source) internal _sources;
     mapping(address => bool) public isKeeper;
+    /// @dev Median sources' constituents (stale after a switch to another kind: read only for Median).
+    mapping(address => Constituent[]) internal _constituents;
 
     modifier onlyKeeper() {
         if (!isKeeper[msg.sender]) revert NotKeeper(msg.sender);
@@ -125,6 +133,44 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
     }
 
     /// @inheritdoc IPriceOracleAdmin
+    function setBookSource(address asset, address book, bool lastTrade) external onlyOwner {
+        if (book == address(0)) revert InvalidParameter();
+        address quote = IOrderBook(book).quoteToken();
+        if (IOrderBook(book).baseToken() != asset) revert PoolMismatch(book, asset, quote);
+        SourceKind kind = lastTrade ? SourceKind.BookLast : SourceKind.BookMid;
+        Source storage s = _reset(asset, kind);
+        s.ref = book;
+        s.quote = quote;
+        emit SourceSet(asset, kind, book, quote, 0);
+    }
+
+    /// @inheritdoc IPriceOracleAdmin
+    function setMedianSource(address asset, Constituent[] calldata constituents) external onlyOwner {
+        uint256 n = constituents.length;
+        if (n == 0 || n > MAX_CONSTITUENTS) revert InvalidParameter();
+        for (uint256 i; i < n; ++i) {
+            Constituent calldata c = constituents[i];
+            if (c.kind > CONSTITUENT_BOOK_LAST || c.weight == 0 || c.ref == address(0)) revert InvalidParameter();
+            if (c.kind == CONSTITUENT_PAIR) {
+                address token0 = IUniswapV2Pair(c.ref).token0();
+                address token1 = IUniswapV2Pair(c.ref).token1();
+                if (token0 != asset && token1 != asset) revert PoolMismatch(c.ref, asset, address(0));
+            } else if (IOrderBook(c.ref).baseToken() != asset) {
+                revert PoolMismatch(c.ref, asset, IOrderBook(c.ref).quoteToken());
+            }
+        }
+        Source storage s = _reset(asset, SourceKind.Median);
+        s.ref = constituents[0].ref;
+        s.value = n;
+        delete _constituents[asset];
+        Constituent[] storage stored = _constituents[asset];
+        for (uint256 i; i < n; ++i) {
+            stored.push(constituents[i]);
+        }
+        emit SourceSet(asset, SourceKind.Median, constituents[0].ref, address(0), n);
+    }
+
+    /// @inheritdoc IPriceOracleAdmin
     function setKeeper(address keeper, bool allowed) external onlyOwner {
         isKeeper[keeper] = allowed;
         emit KeeperSet(keeper, allowed);
@@ -198,10 +244,18 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
     /// @inheritdoc IPriceOracleAdmin
     function lastUpdate(address asset) external view returns (uint256) {
         Source storage s = _sources[asset];
-        if (s.kind == SourceKind.Peg) return this.lastUpdate(s.ref);
-        if (s.kind == SourceKind.PoolSpot) {
-            (,, uint32 blockTimestampLast) = IUniswapV2Pair(s.ref).getReserves();
-            return blockTimestampLast;
+        SourceKind kind = s.kind;
+        if (kind == SourceKind.Peg) return this.lastUpdate(s.ref);
+        if (kind == SourceKind.PoolSpot) return _pairUpdatedAt(s.ref);
+        if (kind == SourceKind.BookMid || kind == SourceKind.BookLast) return _bookTradedAt(s.ref);
+        if (kind == SourceKind.Median) {
+            Constituent[] storage cs = _constituents[asset];
+            uint256 latest;
+            for (uint256 i; i < cs.length; ++i) {
+                uint256 t = cs[i].kind == CONSTITUENT_PAIR ? _pairUpdatedAt(cs[i].ref) : _bookTradedAt(cs[i].ref);
+                if (t > latest) latest = t;
+            }
+            return latest;
         }
         return s.updatedAt;
     }
@@ -219,10 +273,20 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
     /// @inheritdoc IPriceOracleAdmin
     function getSpotPrice(address asset) external view returns (uint256) {
         Source storage s = _sources[asset];
-        if (s.kind != SourceKind.PoolSpot && s.kind != SourceKind.Index && s.kind != SourceKind.PoolTwap) {
-            revert WrongSourceKind(asset, s.kind);
+        SourceKind kind = s.kind;
+        if (kind == SourceKind.BookMid || kind == SourceKind.BookLast || kind == SourceKind.Median) {
+            return _price(asset, 0);
+        }
+        if (kind != SourceKind.PoolSpot && kind != SourceKind.Index && kind != SourceKind.PoolTwap) {
+            revert WrongSourceKind(asset, kind);
         }
         return _spotPrice(asset, s.ref, s.quote, 0);
+    }
+
+    /// @inheritdoc IPriceOracleAdmin
+    function getMedianConstituents(address asset) external view returns (Constituent[] memory) {
+        if (_sources[asset].kind != SourceKind.Median) return new Constituent[](0);
+        return _constituents[asset];
     }
 
     // ---------------------------------------------------------------- internals
@@ -240,7 +304,89 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
             uint256 converted = s.value * _price(s.underlying, depth + 1) / WAD;
             return (spot * s.bps + converted * (BPS - s.bps)) / BPS;
         }
+        if (kind == SourceKind.BookMid || kind == SourceKind.BookLast) {
+            uint256 bookPrice = _bookPrice(s.ref, kind == SourceKind.BookLast);
+            if (bookPrice == 0) revert EmptyBook(s.ref);
+            return bookPrice * _price(s.quote, depth + 1) / WAD;
+        }
+        if (kind == SourceKind.Median) return _median(asset, depth);
         revert NoSource(asset);
+    }
+
+    /// @dev A book's price (WAD quote per whole base): the last trade or the mid as asked, the other when the
+    ///      first is missing; 0 when the book has neither.
+    function _bookPrice(address book, bool lastTrade) internal view returns (uint256 price) {
+        if (lastTrade) {
+            (, price,,) = IOrderBook(book).lastTrade();
+            if (price == 0) price = IOrderBook(book).midPrice();
+        } else {
+            price = IOrderBook(book).midPrice();
+            if (price == 0) (, price,,) = IOrderBook(book).lastTrade();
+        }
+    }
+
+    /// @dev The weighted median of the constituents that have a price (insertion sort, ties in index order).
+    function _median(address asset, uint256 depth) internal view returns (uint256) {
+        Constituent[] storage cs = _constituents[asset];
+        uint256 n = cs.length;
+        uint256[] memory prices = new uint256[](n);
+        uint256[] memory weights = new uint256[](n);
+        uint256 count;
+        uint256 total;
+        for (uint256 i; i < n; ++i) {
+            Constituent memory c = cs[i];
+            (bool ok, uint256 price) = _constituentPrice(asset, c, depth);
+            if (!ok) continue;
+            uint256 j = count;
+            while (j != 0 && prices[j - 1] > price) {
+                prices[j] = prices[j - 1];
+                weights[j] = weights[j - 1];
+                --j;
+            }
+            prices[j] = price;
+            weights[j] = c.weight;
+            total += c.weight;
+            ++count;
+        }
+        if (count == 0) revert NoConstituentPrice(asset);
+        uint256 cumulative;
+        for (uint256 i; i < count; ++i) {
+            cumulative += weights[i];
+            if (cumulative * 2 >= total) return prices[i];
+        }
+        return prices[count - 1]; // unreachable: the last cumulative is the total
+    }
+
+    /// @dev One constituent's USD price (8 decimals, rounded down); false when its pool or book has none.
+    function _constituentPrice(address asset, Constituent memory c, uint256 depth)
+        internal
+        view
+        returns (bool ok, uint256 price)
+    {
+        if (c.kind == CONSTITUENT_PAIR) {
+            IUniswapV2Pair pair = IUniswapV2Pair(c.ref);
+            (uint112 reserve0, uint112 reserve1,) = pair.getReserves();
+            address token0 = pair.token0();
+            (uint256 reserveAsset, uint256 reserveQuote, address quote) =
+                token0 == asset ? (uint256(reserve0), uint256(reserve1), pair.token1()) : (reserve1, reserve0, token0);
+            if (reserveAsset == 0 || reserveQuote == 0) return (false, 0);
+            price = reserveQuote * 10 ** IERC20(asset).decimals() * _price(quote, depth + 1)
+                / (reserveAsset * 10 ** IERC20(quote).decimals());
+        } else {
+            uint256 bookPrice = _bookPrice(c.ref, c.kind == CONSTITUENT_BOOK_LAST);
+            if (bookPrice == 0) return (false, 0);
+            price = bookPrice * _price(IOrderBook(c.ref).quoteToken(), depth + 1) / WAD;
+        }
+        return (true, price);
+    }
+
+    function _pairUpdatedAt(address pool) internal view returns (uint256) {
+        (,, uint32 blockTimestampLast) = IUniswapV2Pair(pool).getReserves();
+        return blockTimestampLast;
+    }
+
+    function _bookTradedAt(address book) internal view returns (uint256 timestamp) {
+        (,, timestamp,) = IOrderBook(book).lastTrade();
     }
 
     /// @dev USD per whole `asset` = (quote reserve / asset reserve) in whole tokens x the quote's USD price.

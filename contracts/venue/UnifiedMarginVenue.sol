@@ -6,6 +6,8 @@ import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {IERC20} from "../interfaces/IERC20.sol";
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
+import {IOrderBook} from "../interfaces/IOrderBook.sol";
+import {SafeTransferLib} from "../libraries/SafeTransferLib.sol";
 import {Owned} from "../libraries/Owned.sol";
 import {VenueBase} from "./VenueBase.sol";
 import {VenueLiquidationModule} from "./VenueLiquidationModule.sol";
@@ -52,6 +54,27 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
         uint16 borrowMmrBps
     ) external onlyOwner {
         _configureAsset(asset, collateralRatioBps, pool, borrowable, borrowImrBps, borrowMmrBps);
+    }
+
+    /// @inheritdoc IUnifiedMarginVenue
+    function setAssetBook(address asset, address book) external onlyOwner {
+        AssetConfig storage c = _assets[asset];
+        if (!c.listed || asset == _quote || c.borrowable || _books[asset].borrowed != 0 || !_isBookOf(book, asset)) {
+            revert InvalidParameter();
+        }
+        address previous = c.pool;
+        bool wasOnBook = c.onBook;
+        c.pool = book;
+        c.onBook = true;
+        emit AssetBookSet(asset, book);
+        _reapprove(asset, previous, wasOnBook, book, true);
+    }
+
+    /// @inheritdoc IUnifiedMarginVenue
+    function setLiquidationMaxLevels(uint16 levels) external onlyOwner {
+        if (levels == 0) revert InvalidParameter();
+        _liquidationMaxLevels = levels;
+        emit LiquidationMaxLevelsSet(levels);
     }
 
     /// @inheritdoc IUnifiedMarginVenue
@@ -142,6 +165,17 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
         _insuranceFund += amount;
         emit InsuranceFunded(msg.sender, amount);
         _transferIn(_quote, amount);
+    }
+
+    /// @inheritdoc IUnifiedMarginVenue
+    function repayDeficit(address asset, uint256 amount) external nonReentrant returns (uint256 repaid) {
+        Book storage b = _books[asset];
+        repaid = _min(amount, b.deficit);
+        if (repaid == 0) revert ZeroAmount();
+        b.deficit -= repaid;
+        b.available += repaid;
+        emit DeficitRepaid(msg.sender, asset, repaid);
+        _transferIn(asset, repaid);
     }
 
     // ---------------------------------------------------------------- account
@@ -289,6 +323,17 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
         return _insuranceFund;
     }
 
+    /// @inheritdoc IUnifiedMarginVenue
+    function liquidationMaxLevels() external view returns (uint16) {
+        uint16 levels = _liquidationMaxLevels;
+        return levels == 0 ? DEFAULT_MAX_LEVELS : levels;
+    }
+
+    /// @inheritdoc IUnifiedMarginVenue
+    function liquidatedVolume() external view returns (uint256 usd) {
+        return _liquidatedVolume;
+    }
+
     /// @notice Liquidation fee (to the insurance fund) and caller reward, in bps.
     function liquidationFees() external view returns (uint16 feeBps, uint16 rewardBps) {
         return (_liquidationFeeBps, _liquidationRewardBps);
@@ -419,15 +464,22 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
         if (asset == address(0) || ratioBps > BPS || borrowMmrBps > borrowImrBps || borrowImrBps > BPS) {
             revert InvalidParameter();
         }
+        bool onBook;
         if (asset == _quote) {
             // The quote is the unit liquidations sell into; its book is every position's counterparty.
             if (pool != address(0) || !borrowable) revert InvalidParameter();
         } else {
             if (pool == address(0)) revert InvalidParameter();
-            address token0 = IUniswapV2Pair(pool).token0();
-            address token1 = IUniswapV2Pair(pool).token1();
-            bool holds = (token0 == asset && token1 == _quote) || (token0 == _quote && token1 == asset);
-            if (!holds) revert InvalidParameter();
+            onBook = _answersBaseToken(pool);
+            if (onBook) {
+                // A book sells the asset but gives no exact-out quote to buy a debt in it back.
+                if (borrowable || _books[asset].borrowed != 0 || !_isBookOf(pool, asset)) revert InvalidParameter();
+            } else {
+                address token0 = IUniswapV2Pair(pool).token0();
+                address token1 = IUniswapV2Pair(pool).token1();
+                bool holds = (token0 == asset && token1 == _quote) || (token0 == _quote && token1 == asset);
+                if (!holds) revert InvalidParameter();
+            }
         }
         AssetConfig storage c = _assets[asset];
         if (!c.listed) {
@@ -438,11 +490,37 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
             _assetList.push(asset);
         }
         c.collateralRatioBps = ratioBps;
-        c.pool = pool;
         c.borrowable = borrowable;
         c.borrowImrBps = borrowImrBps;
         c.borrowMmrBps = borrowMmrBps;
+        address previous = c.pool;
+        bool wasOnBook = c.onBook;
+        c.pool = pool;
+        c.onBook = onBook;
         emit AssetConfigured(asset, c.id, ratioBps, pool, borrowable, borrowImrBps, borrowMmrBps);
+        if (onBook) emit AssetBookSet(asset, pool);
+        _reapprove(asset, previous, wasOnBook, pool, onBook);
+    }
+
+    /// @dev A book pulls what a market order sells: the venue approves the current book for the asset once and
+    ///      revokes a book it no longer sells into. Pairs need no approval (the venue transfers to them).
+    function _reapprove(address asset, address previous, bool wasOnBook, address pool, bool onBook) internal {
+        if (previous == pool && wasOnBook == onBook) return;
+        if (wasOnBook) SafeTransferLib.safeApprove(asset, previous, 0);
+        if (onBook) SafeTransferLib.safeApprove(asset, pool, type(uint256).max);
+    }
+
+    /// @dev Whether `pool` answers baseToken() with a word (an order book); a v2 pair has no such function and
+    ///      reverts, an address without code answers nothing. A low-level probe, so neither is mis-detected.
+    function _answersBaseToken(address pool) internal view returns (bool) {
+        (bool ok, bytes memory data) = pool.staticcall(abi.encodeCall(IOrderBook.baseToken, ()));
+        return ok && data.length >= 32;
+    }
+
+    /// @dev Whether `book` is an order book of `asset` against the venue's quote.
+    function _isBookOf(address book, address asset) internal view returns (bool) {
+        if (!_answersBaseToken(book)) return false;
+        return IOrderBook(book).baseToken() == asset && IOrderBook(book).quoteToken() == _quote;
     }
 
     function _repay(uint8 g, address asset, uint256 amount) internal {

@@ -25,6 +25,8 @@ abstract contract VenueBase is IUnifiedMarginVenueTypes, Owned {
     uint256 internal constant BORROW_GROUP_BASE = 65;
     /// @dev Gradual-liquidation references: asset id for collateral, 64 + market id for markets.
     uint256 internal constant MARKET_REF_BASE = 64;
+    /// @dev The level cap of a liquidation's market order before setLiquidationMaxLevels is called.
+    uint16 internal constant DEFAULT_MAX_LEVELS = 64;
 
     struct StepRef {
         uint32 nonce;
@@ -66,6 +68,10 @@ abstract contract VenueBase is IUnifiedMarginVenueTypes, Owned {
     mapping(address => mapping(address => uint256)) internal _bookShares;
     mapping(address => AccountState) internal _accounts;
     mapping(address => mapping(uint256 => Group)) internal _groups;
+    /// @dev The level cap of a liquidation's market order on a book; 0 reads as DEFAULT_MAX_LEVELS.
+    uint16 internal _liquidationMaxLevels;
+    /// @dev Cumulative liquidated USD (8 decimals): sale proceeds at the quote's price plus closed notional.
+    uint256 internal _liquidatedVolume;
 
     // ---------------------------------------------------------------- valuation
 

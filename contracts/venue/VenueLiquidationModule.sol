@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
+import {IOrderBook} from "../interfaces/IOrderBook.sol";
 import {ConstantProductLibrary} from "../amm/ConstantProductLibrary.sol";
 import {Owned} from "../libraries/Owned.sol";
 import {GradualLiquidation} from "../risk/GradualLiquidation.sol";
@@ -13,7 +14,10 @@ import {VenueBase} from "./VenueBase.sol";
 ///         1. every position is closed at the oracle mark (realized PnL settles against the quote book);
 ///         2. debts in an asset the group also holds are repaid in kind;
 ///         3. EVERY other non-quote balance is sold into its asset/quote pool (the venue trades, v2 formula),
-///            however thin the pool: a unified account does not spare the assets that did not fall;
+///            however thin the pool: a unified account does not spare the assets that did not fall; an asset on
+///            an order book is sold by ONE market order at any price (minTick 1) over at most
+///            liquidationMaxLevels levels: only the base that filled leaves the group, the rest stays for a later
+///            call once the book refills;
 ///         4. the caller's reward is taken from the quote, then the remaining debts are repaid (quote debt
 ///            directly, other debts bought back from their pools), then the insurance fee from what is left;
 ///         5. a group left with debt and nothing else is made whole by the insurance fund, and what the fund
@@ -78,6 +82,8 @@ contract VenueLiquidationModule is VenueBase {
         _repayInKind(account, gr);
         uint256 proceeds = _sellCollateral(account, gr, fraction);
         uint256 base = proceeds + _usdToQuote(closedNotional, false);
+        _liquidatedVolume +=
+            proceeds * _oracle.getAssetPrice(_quote) / _unit(_assets[_quote].decimals) + closedNotional;
         uint256 reward = _min(base * _liquidationRewardBps / BPS, gr.balance[QUOTE_ID]);
         _debit(gr, QUOTE_ID, reward);
         _repayWithQuote(account, gr);
@@ -138,15 +144,44 @@ contract VenueLiquidationModule is VenueBase {
         for (uint256 id; mask != 0; ++id) {
             if (mask & 1 == 1) {
                 uint256 amount = GradualLiquidation.stepAmount(gr.balance[id], fraction);
-                PoolTrade memory sale = _priceSale(id, amount);
-                _debit(gr, id, amount);
-                _credit(gr, QUOTE_ID, sale.quoteAmount);
-                proceeds += sale.quoteAmount;
-                _executeSale(sale);
-                emit CollateralSold(account, sale.asset, amount, sale.quoteAmount, sale.pool);
+                if (_assets[_assetList[id]].onBook) proceeds += _sellOnBook(account, gr, id, amount);
+                else proceeds += _sellOnPair(account, gr, id, amount);
             }
             mask >>= 1;
         }
+    }
+
+    /// @dev All of `amount` into the asset's v2 pair at the pair's price, however bad.
+    function _sellOnPair(address account, Group storage gr, uint256 id, uint256 amount)
+        internal
+        returns (uint256 quoteOut)
+    {
+        PoolTrade memory sale = _priceSale(id, amount);
+        _debit(gr, id, amount);
+        _credit(gr, QUOTE_ID, sale.quoteAmount);
+        quoteOut = sale.quoteAmount;
+        _executeSale(sale);
+        emit CollateralSold(account, sale.asset, amount, sale.quoteAmount, sale.pool);
+    }
+
+    /// @dev One market order into the asset's book at any price (minTick 1), bounded by the level cap. The book
+    ///      pulls what fills, so the trade comes before the books are written (the venue's guard blocks any
+    ///      re-entry); only the base sold is debited, the rest stays in the group.
+    /// @return quoteOut The quote the order raised after the book's taker fee.
+    function _sellOnBook(address account, Group storage gr, uint256 id, uint256 amount)
+        internal
+        returns (uint256 quoteOut)
+    {
+        address asset = _assetList[id];
+        address book = _assets[asset].pool;
+        uint256 levels = _liquidationMaxLevels;
+        if (levels == 0) levels = DEFAULT_MAX_LEVELS;
+        uint256 baseSold;
+        (baseSold, quoteOut) = IOrderBook(book).sellBase(amount, 1, 0, levels, address(this));
+        if (baseSold == 0) return 0;
+        _debit(gr, id, baseSold);
+        _credit(gr, QUOTE_ID, quoteOut);
+        emit CollateralSold(account, asset, baseSold, quoteOut, book);
     }
 
     function _repayWithQuote(address account, Group storage gr) internal {

@@ -1,4 +1,5 @@
-"""Mirror of PriceOracle's arithmetic: pool spot, TWAP, index blend and the keeper push rule (8-decimal USD)."""
+"""Mirror of PriceOracle's arithmetic: pool spot, TWAP, index blend, the keeper push rule, book prices and the
+weighted median (8-decimal USD)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,32 @@ def push_due(
     deviation = abs(price - previous) * BPS // previous
     age = now - updated_at
     return PushCheck(due=deviation >= deviation_bps or age >= heartbeat, deviation_bps=deviation, age=age)
+
+
+# ------------------------------------------------------------------------------------------- books and median
+
+
+def book_price(mid: int, last: int, last_trade: bool) -> int:
+    """A book source's price (WAD quote per whole base): the mid or the last trade as configured, the other
+    when the first is 0; 0 when the book has neither (the oracle then reverts EmptyBook)."""
+    first, second = (last, mid) if last_trade else (mid, last)
+    return first if first else second
+
+
+def book_usd(price_wad: int, quote_price: int) -> int:
+    """USD (8 decimals) per whole base from a book price and the book quote's USD price, rounded down."""
+    return price_wad * quote_price // WAD
+
+
+def weighted_median(prices: list[tuple[int | None, int]]) -> int | None:
+    """The Median source's rule on (price, weight) pairs in constituent order: None prices are left out with
+    their weights; sorted ascending (ties in constituent order), the first price whose cumulative weight
+    reaches half the total (cumulative * 2 >= total). None when no price is left (NoConstituentPrice)."""
+    priced = sorted(((p, w) for p, w in prices if p is not None), key=lambda pw: pw[0])
+    total = sum(w for _, w in priced)
+    cumulative = 0
+    for price, weight in priced:
+        cumulative += weight
+        if cumulative * 2 >= total:
+            return price
+    return None

@@ -1,4 +1,5 @@
 """Mirror of UnifiedMarginVenue's math: equity, requirements, trades, liquidation outcome, breaker and steps.
+Collateral on an order book is sold through OrderBookMirror (one market order at any price, capped in levels).
 
 Units as on chain: prices and values are USD with 8 decimals, position sizes WAD tokens, balances and debts
 token units. Every rounding matches the contract (always in the venue's favour).
@@ -7,6 +8,8 @@ token units. Every rounding matches the contract (always in the venue's favour).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from sim.mirrors.orderbook import OrderBookMirror
 
 BPS = 10_000
 WAD = 10**18
@@ -192,6 +195,22 @@ class Sale:
 
 
 @dataclass(frozen=True)
+class BookSale:
+    """A collateral balance and the order book it is sold into by one market order at any price (minTick 1)
+    over at most `max_levels` levels (the venue's liquidationMaxLevels). The book mirror is previewed, not
+    changed: call its sell_base to move it on."""
+
+    amount: int
+    book: OrderBookMirror
+    max_levels: int = 64
+
+
+def book_sale(amount: int, book: OrderBookMirror, max_levels: int) -> tuple[int, int]:
+    """(base sold, quote received after the taker fee) of the venue's liquidation order, as sellBase returns."""
+    return book.preview(False, False, amount, 1, max_levels).amounts
+
+
+@dataclass(frozen=True)
 class ClosedPerp:
     size: int
     entry_price: int
@@ -202,6 +221,7 @@ class ClosedPerp:
 class LiquidationOutcome:
     proceeds: int = 0
     sales: list[int] = field(default_factory=list)
+    base_sold: list[int] = field(default_factory=list)
     realized_pnl: list[int] = field(default_factory=list)
     closed_notional_usd: int = 0
     reward: int = 0
@@ -211,12 +231,13 @@ class LiquidationOutcome:
     bad_debt: int = 0
     quote_left: int = 0
     debt_left: int = 0
+    liquidated_usd: int = 0
 
 
 def liquidate_cross(
     quote_balance: int,
     quote_debt: int,
-    sales: list[Sale],
+    sales: list[Sale | BookSale],
     perps: list[ClosedPerp],
     fee_bps: int,
     reward_bps: int,
@@ -227,7 +248,7 @@ def liquidate_cross(
 ) -> LiquidationOutcome:
     """A liquidation of a group whose only debt is in the quote (the usual case), step by step as the
     module does it: close, sell, reward, repay, fee, insurance, bad debt. Realized profits are assumed
-    payable by the quote book."""
+    payable by the quote book. `liquidated_usd` is what the venue's liquidatedVolume grows by."""
     out = LiquidationOutcome()
     balance, debt = quote_balance, quote_debt
     for p in perps:
@@ -244,7 +265,11 @@ def liquidate_cross(
             debt += loss - paid
     for s in sales:
         amount = step_amount(s.amount, fraction_bps)
-        got = get_amount_out(amount, s.reserve_asset, s.reserve_quote)
+        if isinstance(s, BookSale):
+            sold, got = book_sale(amount, s.book, s.max_levels)
+        else:
+            sold, got = amount, get_amount_out(amount, s.reserve_asset, s.reserve_quote)
+        out.base_sold.append(sold)
         out.sales.append(got)
         out.proceeds += got
     balance += out.proceeds
@@ -256,7 +281,8 @@ def liquidate_cross(
     debt -= out.debt_repaid
     out.fee = min(base * fee_bps // BPS, balance)
     balance -= out.fee
-    nothing_left = fraction_bps == BPS or all(step_amount(s.amount, fraction_bps) == s.amount for s in sales)
+    # A book sale may leave part of the balance unsold: the group keeps it, and no shortfall is covered yet.
+    nothing_left = all(sold == s.amount for s, sold in zip(sales, out.base_sold, strict=True))
     if debt and nothing_left:
         out.insurance_used = min(debt, insurance_fund)
         debt -= out.insurance_used
@@ -264,6 +290,7 @@ def liquidate_cross(
         debt = 0
     out.quote_left = balance
     out.debt_left = debt
+    out.liquidated_usd = out.proceeds * quote_price // _unit(quote_decimals) + out.closed_notional_usd
     return out
 
 
