@@ -44,6 +44,7 @@ class Transit:
     wallet: Wallet
     latency: int
     pending: list[Move] = field(default_factory=list)
+    landing: list[Move] = field(default_factory=list)  # delivered by this block's transactions
 
     def send(
         self, world: World, source: Wallet, asset: str, to: bytes, amount: int, tag: str
@@ -57,7 +58,7 @@ class Transit:
 
     def arrivals(self, world: World, tag: str) -> list[TxRequest]:
         """The transfers out of transit whose latency has elapsed (sent this block, in the order started)."""
-        due = [m for m in self.pending if m.due <= world.block]
+        due = self.landing = [m for m in self.pending if m.due <= world.block]
         if not due:
             return []
         self.pending = [m for m in self.pending if m.due > world.block]
@@ -66,5 +67,7 @@ class Transit:
         ]
 
     def in_flight(self, asset: str, to: bytes | None = None) -> int:
-        """What is on its way (to `to`, or anywhere) of `asset`."""
-        return sum(m.amount for m in self.pending if m.asset == asset and (to is None or m.to == to))
+        """What is on its way (to `to`, or anywhere) of `asset`, counting what lands in this block (balances
+        show it from the next)."""
+        moves = self.pending + self.landing
+        return sum(m.amount for m in moves if m.asset == asset and (to is None or m.to == to))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 WAD = 10**18
 PIPS_PER_BPS = 100
 DEFAULT_MAX_LEVELS = 64
+ORDERS_PER_CALL = 16  # orders per placeOrders call (each may open a new price level)
 # The venue's margin on stable loans (initial, maintenance), like Binance's loan IMR/MMR.
 QUOTE_LOAN_MARGIN_BPS = (1_000, 500)
 
@@ -117,7 +118,10 @@ def seed_books(builder: MarketBuilder) -> None:
         for token, amount in ((base, need_base), (quote, need_quote)):
             builder.fund(token, builder.funder.address, amount)
             builder.deployer.call(market.tokens[token], "approve", book.address, 2**256 - 1)
-        builder.deployer.call(book, "placeOrders", [(bid, t, a) for bid, t, a in orders])
+        # In chunks: a new level costs ~70k gas, so one call of 2 x 20 levels would not fit a call's gas.
+        for first in range(0, len(orders), ORDERS_PER_CALL):
+            chunk = orders[first : first + ORDERS_PER_CALL]
+            builder.deployer.call(book, "placeOrders", [(bid, t, a) for bid, t, a in chunk])
     builder.deployer.flush()
 
 
