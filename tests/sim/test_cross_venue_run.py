@@ -87,3 +87,30 @@ def test_stub_bids_catch_the_crash(two_venues: tuple[Path, dict[str, Any]]) -> N
     placed = [e for e in _events(out) if e["event"] == "OrderPlaced" and e["args"]["owner"].lower() in stubs]
     assert len(placed) == summary["agents"]["stub_bids"]["attempted_bids"] == 60
     assert {e["block"] for e in placed} == {0}
+
+
+def test_the_rescue_fund_activates_past_the_threshold_bids_on_the_hardest_hit_book_and_covers_bad_debt(
+    tmp_path: Path,
+) -> None:
+    summary = run(RunOptions(scenario=DATA / "two_venues_rescue.yaml", out_dir=tmp_path))
+    events = _events(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert "rescue_fund-0" in manifest["agents"]  # added by the run: the scenario lists no such population
+    fund = [e for e in events if e["contract"] == "rescue_fund"]
+    [activated] = [e for e in fund if e["event"] == "Activated"]
+    threshold = 100_000 * 10**8
+    assert activated["args"]["totalLiquidated"] >= threshold
+    # It activates in the block after the one whose liquidations passed the threshold, not before.
+    liquidated_before = [e for e in events if e["event"] == "LiquidationCompleted"]
+    assert min(e["block"] for e in liquidated_before) < activated["block"]
+    [posted] = [e for e in fund if e["event"] == "BidsPosted"]
+    books = manifest["addresses"]
+    assert posted["args"]["book"].lower() == books["pool:bn_alt_usdt"].lower()  # bn fell, okx hardly
+    assert posted["args"]["orders"] == 5 and posted["args"]["quoteEscrowed"] <= 1_000_000 * 10**6
+    # The venue's whole bad debt (under the half of the capital set aside for it) is repaid, after it is written.
+    bad_debt = [e for e in events if e["event"] == "BadDebt"]
+    covered = [e for e in fund if e["event"] == "BadDebtCovered"]
+    assert bad_debt and covered and min(e["block"] for e in covered) > min(e["block"] for e in bad_debt)
+    total = sum(e["args"]["amount"] for e in bad_debt)
+    assert sum(e["args"]["amount"] for e in covered) == total <= 1_000_000 * 10**6
+    assert summary["agents"]["rescue_fund"]["bad_debt_covered_usd"] == pytest.approx(total / 10**6)
