@@ -22,7 +22,8 @@ from sim.agents.population import bind_agents, draw_agents
 from sim.analysis.batch import RunTask
 from sim.analysis.probes import build_attribution
 from sim.engine import Engine
-from sim.market.builder import Market, MarketBuilder, twap_sources
+from sim.market.builder import MarketBuilder, twap_sources
+from sim.market.market import Market
 from sim.node.artifacts import load_artifact
 from sim.node.backend import FUNDER_KEY, Backend
 from sim.node.backends import BackendOptions, check_kind, open_backend

@@ -15,7 +15,7 @@ from sim.node.contracts import Handle
 from sim.scenario.kinds import AgentParams, register_kind
 
 if TYPE_CHECKING:
-    from sim.market.builder import Market
+    from sim.market.market import Market
     from sim.scenario.schema import Scenario
     from sim.world.world import World
 

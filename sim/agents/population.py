@@ -7,7 +7,7 @@ from eth_hash.auto import keccak
 from pydantic import ValidationError
 
 from sim.agents.base import AGENT_KINDS, AnyAgent, BuildContext
-from sim.market.builder import Market
+from sim.market.market import Market
 from sim.node.chain import Wallet
 from sim.scenario.schema import Scenario, ScenarioError
 from sim.scenario.streams import Streams

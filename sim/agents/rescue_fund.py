@@ -10,11 +10,11 @@ import numpy as np
 from pydantic import Field
 
 from sim.agents.base import Agent, BuildContext, SetupContext
-from sim.market.venues import ORDERS_PER_CALL
+from sim.market.venues import PLACE_GAS_PER_ORDER
 from sim.mirrors.orderbook.units import UINT96_MAX, base_down
 from sim.node.chain import TxRequest
 from sim.scenario.kinds import AgentParams
-from sim.scenario.schema import RescueFundSpec
+from sim.scenario.mitigations import RescueFundSpec
 from sim.world.world import PoolView, World
 
 WAD = 10**18
@@ -106,11 +106,14 @@ class RescueFundOperator(Agent[RescueFundParams]):
         for name in chosen:
             view = world.pools[name]
             orders = self._ladder(world, view, capital // len(chosen))
-            for first in range(0, len(orders), ORDERS_PER_CALL):
-                chunk = orders[first : first + ORDERS_PER_CALL]
-                txs.append(
-                    fund.handle.tx(self.wallet, "postBids", view.info.handle.address, chunk, tag=self.name)
+            if not orders:
+                continue
+            gas = PLACE_GAS_PER_ORDER * len(orders) + 300_000  # with the fund's approvals and balance reads
+            txs.append(
+                fund.handle.tx(
+                    self.wallet, "postBids", view.info.handle.address, orders, tag=self.name, gas=gas
                 )
+            )
             escrow = sum(view.book.escrow_for(True, t, a) for _, t, a in orders) if view.book else 0
             self.count("bids", len(orders))
             self.count("bid_usd", escrow / 10 ** view.decimals[1] * world.usd(view.info.tokens[1]))

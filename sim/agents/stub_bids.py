@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from sim.agents.base import Agent, BuildContext, SetupContext
 from sim.agents.trading import approvals
-from sim.market.venues import ORDERS_PER_CALL
+from sim.market.venues import PLACE_GAS_PER_ORDER
 from sim.mirrors.orderbook.state import NewOrder
 from sim.mirrors.orderbook.units import MAX_TICK, UINT96_MAX
 from sim.node.chain import TxRequest
@@ -107,9 +107,9 @@ class StubBids(Agent[StubBidsParams]):
             if not ladder:
                 continue
             view = world.pools[name]
-            for first in range(0, len(ladder), ORDERS_PER_CALL):
-                chunk = [tuple(o) for o in ladder[first : first + ORDERS_PER_CALL]]
-                txs.append(view.info.handle.tx(self.wallet, "placeOrders", chunk, tag=self.name))
+            orders = [tuple(o) for o in ladder]
+            gas = PLACE_GAS_PER_ORDER * len(orders) + 100_000
+            txs.append(view.info.handle.tx(self.wallet, "placeOrders", orders, tag=self.name, gas=gas))
             self.count("attempted_bids", len(ladder))
             usd = self.escrow[name] / 10 ** view.decimals[1] * world.usd(view.info.tokens[1])
             self.count("attempted_bid_usd", usd)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.market.builder import Market, PoolInfo
+from sim.market.market import Market, PoolInfo
 from sim.mirrors.orderbook.units import MAX_TICK
 from sim.node.chain import TxRequest, Wallet
 from sim.node.contracts import Handle

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sim.market.market import Market, PoolInfo
 from sim.market.real_bytecode import CONSTANT_PRODUCT, deploy_uniswap_v2
 from sim.market.venues import (
     configure_book_source,
@@ -18,50 +19,11 @@ from sim.node.backend import Backend
 from sim.node.chain import ChainError, Wallet
 from sim.node.contracts import Deployer, Handle, revert_reason
 from sim.scenario.draws import draw
-from sim.scenario.schema import OracleSource, PoolSpec, Scenario
+from sim.scenario.schema import OracleSource, PoolSpec, Scenario, VenueSpec
 from sim.scenario.streams import Streams
 
 FEE_DENOMINATOR = 10**10  # Curve fees: 1e10 = 100%
 PRICE_UNIT = 10**8  # oracle prices: USD with 8 decimals
-
-
-@dataclass(frozen=True)
-class PoolInfo:
-    name: str
-    kind: str
-    handle: Handle
-    tokens: tuple[str, ...]
-    router: str = "router"  # the Market.contracts key of the router that trades a constant-product pair
-
-
-@dataclass
-class Market:
-    """Every deployed contract by role; the simulator's address book."""
-
-    tokens: dict[str, Handle] = field(default_factory=dict)
-    decimals: dict[str, int] = field(default_factory=dict)
-    pools: dict[str, PoolInfo] = field(default_factory=dict)
-    oracles: dict[str, Handle] = field(default_factory=dict)
-    contracts: dict[str, Handle] = field(default_factory=dict)
-
-    def units(self, asset: str, amount: float) -> int:
-        """Whole-token amount -> integer base units."""
-        return round(amount * int(10 ** self.decimals[asset]))
-
-    def labelled(self) -> dict[str, Handle]:
-        """One label per address; a contract that is also a token (the synthetic dollar, its vault) keeps its
-        token label, so that its Transfer events update balances like any other token's."""
-        token_addresses = {h.address for h in self.tokens.values()}
-        out = {label: h for label, h in self.contracts.items() if h.address not in token_addresses}
-        out |= {f"token:{k}": v for k, v in self.tokens.items()}
-        out |= {f"pool:{k}": v.handle for k, v in self.pools.items()}
-        out |= {f"oracle:{k}": v for k, v in self.oracles.items()}
-        return out
-
-    def addresses(self) -> dict[str, str]:
-        """The address book by name, role aliases included (`synthetic` is also `token:USDe`)."""
-        named = self.labelled() | self.contracts
-        return {label: handle.hex for label, handle in sorted(named.items())}
 
 
 def twap_sources(scenario: Scenario) -> list[tuple[str, str, int]]:
@@ -284,7 +246,25 @@ class MarketBuilder:
             for asset, collateral in venue.collateral.items():
                 if asset != venue.quote:
                     self._configure_source(venue_oracle, asset, collateral.oracle)
+            for stable in self._foreign_quotes(venue):  # a constituent's quote the venue does not list
+                self.deployer.call(
+                    venue_oracle,
+                    "setFixedPrice",
+                    self.market.tokens[stable].address,
+                    price8(self.start_prices[stable]),
+                )
         self.deployer.flush()
+
+    def _foreign_quotes(self, venue: VenueSpec) -> list[str]:
+        """Quotes of a venue's price sources (a median's on-chain pair in USDC) that the venue does not list: its
+        oracle prices them as fixed stables (validation refuses a non-stable one)."""
+        listed = {venue.quote, *venue.collateral}
+        out: set[str] = set()
+        for collateral in venue.collateral.values():
+            pools = [collateral.oracle.pool] + [p.pool for p in collateral.oracle.sources]
+            for name in (p for p in pools if p is not None):
+                out.update(t for t in self.market.pools[name].tokens if t not in listed)
+        return sorted(out)
 
     # -- the synthetic dollar (USDe-like) and its staking vault, minted against hedged collateral at start
     def _synthetic_dollar(self) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.market.builder import Market, MarketBuilder
+from sim.market.builder import MarketBuilder
+from sim.market.market import Market
 from sim.node.anvil import AnvilBackend
 from sim.node.chain import Wallet
 from sim.node.paths import REPO_ROOT

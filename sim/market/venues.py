@@ -5,20 +5,36 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from sim.market.market import Market, PoolInfo
 from sim.mirrors.orderbook.units import MAX_TICK
-from sim.node.contracts import Handle
+from sim.node.chain import Wallet
+from sim.node.contracts import Deployer, Handle
 from sim.scenario.draws import draw
-from sim.scenario.schema import PoolSpec, VenueSpec
+from sim.scenario.schema import PoolSpec, Scenario, VenueSpec
+from sim.scenario.streams import Streams
 
-if TYPE_CHECKING:
-    from sim.market.builder import MarketBuilder
+
+class MarketBuilder(Protocol):
+    """What these steps use of sim.market.builder.MarketBuilder (which calls them)."""
+
+    scenario: Scenario
+    market: Market
+    deployer: Deployer
+    streams: Streams
+    funder: Wallet
+    start_prices: dict[str, float]
+
+    def fund(self, asset: str, to: bytes, amount: int) -> None: ...
+
+    def bps(self, fraction: float) -> int: ...
+
 
 WAD = 10**18
 PIPS_PER_BPS = 100
 DEFAULT_MAX_LEVELS = 64
-ORDERS_PER_CALL = 16  # orders per placeOrders call (each may open a new price level)
+PLACE_GAS_PER_ORDER = 150_000  # a resting order's storage, its level and the owner's list: room to spare
 # The venue's margin on stable loans (initial, maintenance), like Binance's loan IMR/MMR.
 QUOTE_LOAN_MARGIN_BPS = (1_000, 500)
 
@@ -73,8 +89,6 @@ def seed_ladder(
 
 def deploy_books(builder: MarketBuilder) -> None:
     """Every order_book pool: one OrderBook contract (owner: the funder), labelled `pool:<name>`."""
-    from sim.market.builder import PoolInfo
-
     market = builder.market
     for spec in (p for p in builder.scenario.all_pools() if p.kind == "order_book"):
         base, quote = spec.tokens
@@ -118,10 +132,12 @@ def seed_books(builder: MarketBuilder) -> None:
         for token, amount in ((base, need_base), (quote, need_quote)):
             builder.fund(token, builder.funder.address, amount)
             builder.deployer.call(market.tokens[token], "approve", book.address, 2**256 - 1)
-        # In chunks: a new level costs ~70k gas, so one call of 2 x 20 levels would not fit a call's gas.
-        for first in range(0, len(orders), ORDERS_PER_CALL):
-            chunk = orders[first : first + ORDERS_PER_CALL]
-            builder.deployer.call(book, "placeOrders", [(bid, t, a) for bid, t, a in chunk])
+        builder.deployer.call(
+            book,
+            "placeOrders",
+            [(bid, t, a) for bid, t, a in orders],
+            gas=PLACE_GAS_PER_ORDER * len(orders) + 100_000,
+        )
     builder.deployer.flush()
 
 

@@ -53,9 +53,12 @@ class AnvilBackend(Chain):
 
     @classmethod
     def attach(cls, url: str) -> AnvilBackend:
-        """A node someone else started: automine goes off for the run and back on at `close`."""
+        """A node someone else started: automine goes off for the run and back on at `close`, and its block gas
+        limit is raised to ours (set-up blocks carry many deployments: anvil's default 30M holds a few)."""
         backend = cls(url)
         backend.connect()
+        with contextlib.suppress(rpc.RpcError):
+            rpc.call(url, "evm_setBlockGasLimit", [hex(GAS_LIMIT)])
         return backend
 
     def fund(self, addresses: Sequence[bytes], wei: int) -> None:

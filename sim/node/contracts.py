@@ -104,8 +104,12 @@ class Deployer:
         self.deployed[label] = handle
         return handle
 
-    def call(self, handle: Handle, fn: str, *args: Any, sender: Wallet | None = None) -> None:
-        self.pending.append(handle.tx(sender or self.wallet, fn, *args, tag=f"setup:{handle.name}.{fn}"))
+    def call(
+        self, handle: Handle, fn: str, *args: Any, sender: Wallet | None = None, gas: int = CALL_GAS
+    ) -> None:
+        self.pending.append(
+            handle.tx(sender or self.wallet, fn, *args, tag=f"setup:{handle.name}.{fn}", gas=gas)
+        )
 
     def flush(self, timestamp: int | None = None) -> None:
         """Mine everything queued in one block; a failure names the call and its decoded revert reason."""

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 
 from sim.scenario.draws import bounds
 from sim.scenario.kinds import MAX_USD
 
-if TYPE_CHECKING:
-    from sim.scenario.schema import Scenario
 
-
-def check_amounts(scenario: Scenario) -> None:
-    """Every USD amount must fit the contracts once in token units: at most MAX_USD, a distribution with
+def check_amounts(scenario: Any) -> None:
+    """(`scenario`: a sim.scenario.schema.Scenario, which imports this module.) Every USD amount must fit the contracts once in token units: at most MAX_USD, a distribution with
     an upper bound, and a constant-product pool's reserves within a uint112."""
     for where, value in _usd_amounts(scenario, ""):
         low, high = bounds(value)

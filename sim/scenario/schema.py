@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
@@ -16,6 +14,9 @@ from pydantic import (
 from sim.scenario.amounts import check_amounts
 from sim.scenario.draws import Draw, bounds
 from sim.scenario.kinds import Ref, known_kinds, params_of, references
+from sim.scenario.mitigations import MitigationsSpec
+from sim.scenario.model import Fraction
+from sim.scenario.model import Strict as _Strict
 from sim.scenario.pricepaths import PricePath
 
 # Scenario start times a chain can hold and a person means: Unix seconds from 2010 to 2100 (a value in
@@ -26,13 +27,6 @@ LATEST_START = 4_102_444_800
 
 class ScenarioError(ValueError):
     """A scenario file is unreadable or invalid; the message names the file, the field, the value and the fix."""
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Fraction = Annotated[float, Field(ge=0, le=1)]
 
 
 class AssetSpec(_Strict):
@@ -200,44 +194,6 @@ class VenueMarket(_Strict):
     maintenance_margin: Fraction = 0.05
 
 
-class CircuitBreakerSpec(_Strict):
-    enabled: bool = False
-    drop: Fraction = 0.30
-    window_s: int = Field(default=900, gt=0)
-    pause_s: int = Field(default=300, gt=0)
-
-
-class GradualLiquidationSpec(_Strict):
-    enabled: bool = False
-    max_fraction: Fraction = 0.25
-    price_step: Fraction = 0.05
-
-
-class RescueFundSpec(_Strict):
-    """The proposed rescue fund: capital that activates when total liquidated USD across venues passes
-    `threshold_usd`, then bids below the market on the hardest-hit books and/or covers venues' bad debt."""
-
-    enabled: bool = False
-    threshold_usd: Draw = 10_000_000.0
-    capital_usd: Draw = 20_000_000.0
-    bid_share: Fraction = Field(
-        default=0.5, description="share of the capital posted as bids (the rest covers bad debt)"
-    )
-    books: int = Field(default=3, ge=1, le=32, description="how many of the hardest-hit books get bids")
-    levels: int = Field(default=10, ge=1, le=100)
-    from_drop: Fraction = Field(
-        default=0.02, description="first bid this far below the book's reference price"
-    )
-    to_drop: Fraction = Field(default=0.30, description="last bid this far below it")
-    cover_bad_debt: bool = True
-
-
-class MitigationsSpec(_Strict):
-    circuit_breaker: CircuitBreakerSpec = CircuitBreakerSpec()
-    gradual_liquidation: GradualLiquidationSpec = GradualLiquidationSpec()
-    rescue_fund: RescueFundSpec = RescueFundSpec()
-
-
 class VenuePoolSpec(PoolSpec):
     """A venue market: an order book unless `kind` says otherwise (tokens: [base, quote])."""
 
@@ -252,7 +208,7 @@ class VenueSpec(_Strict):
     quote: str
     pools: tuple[VenuePoolSpec, ...] = ()
     collateral: dict[str, VenueCollateral]
-    markets: dict[str, VenueMarket] = {}
+    markets: dict[str, VenueMarket] = Field(default_factory=dict)
     insurance_fund_usd: Draw = 0.0
     lending_liquidity_usd: Draw = 0.0
     liquidation_fee: Fraction = 0.01
@@ -269,7 +225,7 @@ class AgentPopulation(_Strict):
     kind: str
     count: int = Field(ge=0, le=100_000)
     name: str | None = None
-    params: dict[str, Any] = {}
+    params: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("params")
     @classmethod
@@ -299,7 +255,7 @@ class Scenario(_Strict):
         description="2025-10-10 20:50 UTC; Unix seconds (not milliseconds), 2010 to 2100",
     )
     assets: dict[str, AssetSpec]
-    price_paths: dict[str, PricePath] = {}
+    price_paths: dict[str, PricePath] = Field(default_factory=dict)
     pools: tuple[PoolSpec, ...] = ()
     lending: tuple[LendingSpec, ...] = ()
     synthetic: SyntheticSpec | None = None
@@ -395,7 +351,9 @@ class Scenario(_Strict):
         need(venue.quote, f"{at}.quote")
         for asset, collateral in venue.collateral.items():
             need(asset, f"{at}.collateral")
-            self._check_source(asset, collateral.oracle, f"{at}.collateral.{asset}.oracle", pool_names, need)
+            self._check_source(
+                asset, collateral.oracle, f"{at}.collateral.{asset}.oracle", pool_names, need, venue
+            )
         for market_name, perp in venue.markets.items():
             need(perp.asset, f"{at}.markets.{market_name}")
             if perp.asset not in venue.collateral and perp.asset != venue.quote:
@@ -412,8 +370,8 @@ class Scenario(_Strict):
         for asset in venue.collateral:
             if asset != venue.quote and not any({asset, venue.quote} <= set(p.tokens) for p in venue.pools):
                 raise ValueError(
-                    f"{at}.collateral.{asset}: the venue sells collateral into its own markets; add a book (or "
-                    f"pool) of {asset}/{venue.quote} under {at}.pools"
+                    f"{at}.collateral.{asset}: the venue sells collateral into its own markets; add a pool of "
+                    f"{asset}/{venue.quote} under {at}.pools (an order book unless its kind says otherwise)"
                 )
 
     def _check_synthetic_decimals(self) -> None:
@@ -459,7 +417,13 @@ class Scenario(_Strict):
                     raise ValueError(f"{at} names venue {value!r}; venues: {[v.name for v in self.venues]}")
 
     def _check_source(
-        self, asset: str, source: OracleSource, where: str, pools: list[str], need: Any
+        self,
+        asset: str,
+        source: OracleSource,
+        where: str,
+        pools: list[str],
+        need: Any,
+        venue: VenueSpec | None = None,
     ) -> None:
         need(source.peg, f"{where}.peg")
         if source.kind == "index" and self.assets[asset].kind != "lst":
@@ -491,6 +455,13 @@ class Scenario(_Strict):
             tokens = next(p.tokens for p in self.all_pools() if p.name == pool)
             if asset not in tokens:
                 raise ValueError(f"{at}: pool {pool!r} trades {list(tokens)}, not {asset}")
+            if venue is not None:
+                listed = {venue.quote, *venue.collateral}
+                for other in (t for t in tokens if t not in listed and self.assets[t].kind != "stable"):
+                    raise ValueError(
+                        f"{at}: pool {pool!r} prices {asset} in {other}, which this venue's oracle does not price; "
+                        f"list {other} under the venue's collateral or use a pool quoted in a stable"
+                    )
 
     def all_pools(self) -> tuple[PoolSpec, ...]:
         return self.pools + tuple(p for v in self.venues for p in v.pools)

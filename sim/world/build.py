@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from sim.market.builder import Market
+from sim.market.market import Market
 from sim.mirrors.lending import EModeCategory, ReserveParams
 from sim.mirrors.stableswap import StableSwapState
 from sim.mirrors.stableswap_math import rate_multiplier

@@ -48,6 +48,7 @@ class VenueView:
     touched: set[bytes] = field(default_factory=set)
     insurance_fund: int = 0
     refreshed: frozenset[bytes] = frozenset()  # the accounts re-read by the latest refresh
+    liquidated: set[bytes] = field(default_factory=set)  # every account a liquidation has started on
     _seen: dict[str, int] = field(default_factory=dict)
     _dirty: set[bytes] = field(default_factory=set)
     _holders: dict[str, set[bytes]] = field(default_factory=dict)  # asset -> accounts exposed to its mark
@@ -62,6 +63,8 @@ class VenueView:
             return
         if event.name in ACCOUNT_EVENTS and "account" in event.args:
             self.touched.add(to_address(event.args["account"]))
+        if event.name == "LiquidationStarted":
+            self.liquidated.add(to_address(event.args["account"]))
 
     def queue_reads(self, reads: Reads) -> None:
         reads.add(self.handle, "insuranceFund", (), self._set_insurance)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sim.market.builder import Market, PoolInfo
+from sim.market.market import Market, PoolInfo
 from sim.mirrors.cpmm import CpmmState, get_amount_out
 from sim.mirrors.orderbook import OrderBookMirror
 from sim.mirrors.orderbook.units import MAX_TICK

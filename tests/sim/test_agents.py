@@ -12,7 +12,7 @@ from sim.agents.looper import Looper, LooperParams
 from sim.agents.market_maker import MarketMaker, MarketMakerParams
 from sim.agents.oracle_keeper import OracleKeeper, OracleKeeperParams, PushedFeed
 from sim.agents.redeemer import Redeemer, RedeemerParams
-from sim.market.builder import Market, PoolInfo
+from sim.market.market import Market, PoolInfo
 from sim.mirrors.cpmm import CpmmState, get_amount_out
 from sim.mirrors.fixed_point import RAY, percent_mul_ceil
 from sim.mirrors.lending import FLASHLOAN_PREMIUM_BPS, EModeCategory, ReserveParams, liquidation_amounts

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sim.cli import cli
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
-OCT10 = str(SCENARIOS / "oct10_2025.yaml")
+OCT10 = str(SCENARIOS / "oct10_2025_pools.yaml")
 CSV_SCENARIO = """
 name: csv_path
 blocks: 5

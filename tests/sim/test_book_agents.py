@@ -28,7 +28,8 @@ from sim.mirrors.orderbook import LevelView, NewOrder, OrderBookMirror, price_di
 from sim.node.chain import TxRequest, Wallet
 from sim.node.contracts import Handle, abi_of
 from sim.scenario.loading import load_scenario
-from sim.scenario.schema import RescueFundSpec, Scenario
+from sim.scenario.mitigations import RescueFundSpec
+from sim.scenario.schema import Scenario
 from sim.world.rescue import RescueFundView
 from sim.world.synthetic import SyntheticView
 from sim.world.world import World
@@ -110,7 +111,7 @@ def test_stub_bids_draw_log_uniform_prices_and_rest_once(world: World, scenario:
             assert is_bid and tick == book.price_to_tick_down(int(level * WAD))
             assert amount == int(usd / (200 * level / 200) * ALT)  # USD over the bid price
             assert 10.0 <= tick / 100 <= 160.0  # 5% to 80% of the start price
-    [fund, approve, fund2, approve2] = stub.setup(SetupContext(world.market, world, wallet(99)))
+    [fund, approve, fund2, _approve2] = stub.setup(SetupContext(world.market, world, wallet(99)))
     assert call(fund, "MockERC20") == ("mint", (stub.wallet.hex.lower(), stub.escrow["bn_alt_usdt"]))
     assert stub.escrow["bn_alt_usdt"] == sum(
         quote_up(a, t * 10**16, price_divisor(18, 6)) for _, t, a in stub.ladders["bn_alt_usdt"]
@@ -315,7 +316,7 @@ def test_a_recycling_redeemer_sells_on_chain_and_gets_the_quote_back_after_the_l
     redeemer.transit = Transit(sub_wallet(redeemer.wallet, "transit"), 3)
     chain, transit = redeemer.chain_wallet, redeemer.transit.wallet
     world.balances[(redeemer.wallet.address, "USDT")] = 10**12
-    swap, redeem = redeemer.act(world, RNG)
+    _swap, redeem = redeemer.act(world, RNG)
     assert call(redeem, "SyntheticDollar")[1][3] == chain.hex.lower()  # collateral lands on chain
     world.balances[(chain.address, "WETH")] = 10 * ALT
     world.balances[(chain.address, "USDT")] = 39_000 * USDT  # an earlier sale's proceeds

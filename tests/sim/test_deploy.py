@@ -15,7 +15,8 @@ from sim.node.paths import REPO_ROOT
 
 EXPECTED = {
     "token:USDC", "token:USDe", "token:sUSDe", "pool:curve_usde_usdc", "pool:bn_usde_usdt", "oracle:aave",
-    "oracle:binance", "lending:aave", "synthetic", "staking", "venue", "breaker", "factory", "router",
+    "oracle:binance", "oracle:okx", "lending:aave", "synthetic", "staking", "venue:binance", "venue:okx",
+    "breaker:binance", "breaker:okx", "pool:okx_alt_usdt", "factory", "router",
 }  # fmt: skip
 
 

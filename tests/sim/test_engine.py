@@ -265,7 +265,7 @@ def test_cli_runs_and_prints_the_summary(tmp_path: Path) -> None:
 def october_2025(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """The shipped October 2025 run (its folder and summary), shared by the tests that need it."""
     out = tmp_path_factory.mktemp("oct10") / "ours"
-    return out, run(RunOptions(scenario=SCENARIOS / "oct10_2025.yaml", out_dir=out))
+    return out, run(RunOptions(scenario=SCENARIOS / "oct10_2025_pools.yaml", out_dir=out))
 
 
 @pytest.mark.slow
@@ -344,7 +344,7 @@ def test_october_2025_on_the_real_uniswap_v2_pair_bytecode_gives_identical_resul
     of ours: the same events, block by block, and the same figures; only gas (solc 0.5.16 against ours) and the
     contracts' addresses differ."""
     ours, baseline = october_2025
-    scenario = load_scenario(SCENARIOS / "oct10_2025.yaml")
+    scenario = load_scenario(SCENARIOS / "oct10_2025_pools.yaml")
     assert scenario.venue is not None
     overrides: dict[str, Any] = {
         f"{where}[{p.name}].implementation": "uniswap_v2"
@@ -353,7 +353,7 @@ def test_october_2025_on_the_real_uniswap_v2_pair_bytecode_gives_identical_resul
         if p.kind == "constant_product"
     }
     real = tmp_path / "uniswap_v2"
-    summary = run(RunOptions(scenario=SCENARIOS / "oct10_2025.yaml", out_dir=real, overrides=overrides))
+    summary = run(RunOptions(scenario=SCENARIOS / "oct10_2025_pools.yaml", out_dir=real, overrides=overrides))
     manifest = json.loads((real / "manifest.json").read_text())
     pairs = [f"pool:{p.name}" for p in scenario.all_pools() if p.kind == "constant_product"]
     assert sorted(manifest["real_bytecode"]) == sorted(pairs) and len(pairs) == 8

@@ -93,7 +93,7 @@ def test_october_2025_in_process_equals_anvil_and_shows_the_signature(tmp_path: 
     summaries = {}
     for backend in ("revm", "anvil"):
         options = RunOptions(
-            scenario=SCENARIOS / "oct10_2025.yaml", out_dir=tmp_path / backend, backend=backend
+            scenario=SCENARIOS / "oct10_2025_pools.yaml", out_dir=tmp_path / backend, backend=backend
         )
         summaries[backend] = run(options)
     assert_same_files(tmp_path / "anvil", tmp_path / "revm")

@@ -54,7 +54,7 @@ def test_minimal_scenario_is_valid() -> None:
         ("blocks", "many", "blocks", "valid integer"),
         ("assets.USDC.decimals", 40, "assets.USDC.decimals", "less than or equal to 36"),
         ("assets.USDC.colour", "blue", "assets.USDC.colour", "Extra inputs are not permitted"),
-        ("pools[0].kind", "orderbook", "pools[0].kind", "'constant_product' or 'stableswap'"),
+        ("pools[0].kind", "orderbook", "pools[0].kind", "'stableswap' or 'order_book'"),
         (
             "pools[0].tokens",
             ["WETH", "WBTC"],
@@ -150,7 +150,7 @@ def test_csv_path_holds_ticks_and_names_bad_rows(tmp_path: Path) -> None:
         realize(CsvTicks(kind="csv", file="nope.csv"), 1.0, 5, 12.0, np.random.default_rng(0), tmp_path)
 
 
-OCT10 = Path(__file__).parents[2] / "scenarios" / "oct10_2025.yaml"
+OCT10 = Path(__file__).parents[2] / "scenarios" / "oct10_2025_pools.yaml"
 
 
 @pytest.mark.parametrize(

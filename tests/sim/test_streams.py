@@ -16,7 +16,7 @@ from sim.scenario.loading import load_scenario, parse_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.streams import Streams
 
-OCT10 = Path(__file__).resolve().parents[2] / "scenarios" / "oct10_2025.yaml"
+OCT10 = Path(__file__).resolve().parents[2] / "scenarios" / "oct10_2025_pools.yaml"
 
 
 def oct10_data() -> dict[str, Any]:
