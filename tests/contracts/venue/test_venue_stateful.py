@@ -4,7 +4,8 @@ circuit breaker on. Checked on every liquidation attempt:
 
 - the venue never liquidates a healthy account (it reverts with NotLiquidatable);
 - a cross liquidation sells every collateral asset the account held, in full; an isolated one only the
-  failing groups', leaving the others untouched;
+  failing groups', leaving the others untouched; ALT, listed on an order book and priced at its mid, is sold by
+  one market order at any price: what did not fill stays in the group, and only when the order took every bid;
 - a paused asset is never traded or liquidated (a success means no touched asset was paused at that second);
 
 after every step: insurance accounting balances to the wei (funded + fees - shortfalls == insuranceFund()), the
@@ -37,6 +38,8 @@ fractions = st.integers(1, 100)
 NOT_LIQUIDATABLE = keccak(text="NotLiquidatable(address,int256,uint256)")[:4]
 ASSET_PAUSED = keccak(text="AssetPaused(address,uint256)")[:4]
 LOAN_GROUP, ETH_GROUP = 65, 1  # carol's isolated groups: a USDT loan, an ETH long
+BID_TICKS = [19_000, 15_000, 8_000, 2_000]  # ALT bids at 1.90, 1.50, 0.80 and a stub at 0.20 USDT
+ALT_ASK_TICK = 21_000  # the maker's standing ask at 2.10: nobody buys, so the mid always has an upper side
 
 
 def revert_data(chain: Any, contract: Any, method: str, args: list[Any], sender: Any) -> bytes | None:
@@ -85,6 +88,9 @@ class VenueWorld:
     liquidator: Any
     collateral: tuple[Any, ...]
     units: dict[str, int]
+    alt: Any  # collateral on an order book, priced at the book's mid
+    book: Any
+    maker: Any
     stats: Counter[str] = field(default_factory=Counter)  # paths taken, over every example
 
     @property
@@ -126,13 +132,16 @@ class VenueMachine(TalliedMachine):
         loans=st.lists(st.integers(50, 100), min_size=2, max_size=2),
         sizes=st.lists(st.integers(40, 100), min_size=2, max_size=2),
         longs=st.lists(st.booleans(), min_size=2, max_size=2),
+        alts=st.lists(st.integers(0, 200_000), min_size=2, max_size=2),
     )
     def open_levered_accounts(
-        self, amounts: list[int], loans: list[int], sizes: list[int], longs: list[bool]
+        self, amounts: list[int], loans: list[int], sizes: list[int], longs: list[bool], alts: list[int]
     ) -> None:
         for who in range(CROSS_ACCOUNTS):
             for token, amount in zip(self.w.collateral, amounts, strict=True):
                 self.venue.deposit(token, amount * self.w.units[token.address], sender=self.w.accounts[who])
+            if alts[who]:
+                self.venue.deposit(self.w.alt, alts[who] * E18, sender=self.w.accounts[who])
             self.borrow_and_withdraw(who, loans[who])
             self.trade(who, sizes[who], longs[who])
 
@@ -140,6 +149,23 @@ class VenueMachine(TalliedMachine):
     def deposit_more(self, who: int, asset: int, amount: int) -> None:
         token = self.w.collateral[asset]
         self.venue.deposit(token, amount * self.w.units[token.address], sender=self.w.accounts[who])
+
+    @rule(who=CROSS, amount=st.integers(1, 5_000))
+    def deposit_alt(self, who: int, amount: int) -> None:
+        self.venue.deposit(self.w.alt, amount * E18, sender=self.w.accounts[who])
+
+    @rule(tick=st.sampled_from(BID_TICKS), amount=st.integers(10, 2_000))
+    def maker_bids(self, tick: int, amount: int) -> None:
+        self.w.book.placeOrder(True, tick, amount * E18, sender=self.w.maker)
+
+    @rule(levels=st.integers(1, 2))
+    def whale_sells_alt(self, levels: int) -> None:
+        """A whale takes the top `levels` ALT bid levels (the mid, the venue's price, falls a step or two), then
+        the bots sweep."""
+        amount = sum(level.baseVolume for level in self.w.book.levels(True, levels))
+        if amount:
+            self.w.book.sellBase(amount, 1, 0, levels, self.w.owner, sender=self.w.owner)
+        self.liquidate_everyone()
 
     @rule(who=CROSS, fraction=fractions)
     def borrow_and_withdraw(self, who: int, fraction: int) -> None:
@@ -249,16 +275,31 @@ class VenueMachine(TalliedMachine):
         started = {e.group for e in receipt.decode_logs(venue.LiquidationStarted)}
         assert started == set(failing)
         sold = {(e.asset, e.amountIn) for e in receipt.decode_logs(venue.CollateralSold)}
+        on_book = {
+            e.asset: e.amountIn for e in receipt.decode_logs(venue.CollateralSold) if e.pool == self.w.book
+        }
+        alt = self.w.alt.address
         expected_sales: set[tuple[str, int]] = set()
         for g, h in failing.items():
-            # Every non-quote balance is sold in full (less what repaid a debt in the same asset in kind).
+            group_after = after.get(g, {"balances": {}, "positions": {}})
+            # Every non-quote balance is sold in full (less what repaid a debt in the same asset in kind), but
+            # on a book only what the bids took: the rest stays, and only once no bid is left at any price.
             for asset, amount in h["balances"].items():
                 if asset != usdt.address:
-                    in_kind = min(amount, h["debts"].get(asset, 0))
-                    if amount > in_kind:
-                        expected_sales.add((asset, amount - in_kind))
-            group_after = after.get(g, {"balances": {}, "positions": {}})
-            assert set(group_after["balances"]) <= {usdt.address}
+                    left = amount - min(amount, h["debts"].get(asset, 0))
+                    if asset == alt:
+                        taken = on_book.get(alt, 0)
+                        assert taken <= left
+                        assert group_after["balances"].get(alt, 0) == left - taken
+                        if taken < left:
+                            assert self.w.book.bestBid()[0] == 0
+                            self.w.stats["book_partial"] += 1
+                        if taken:
+                            expected_sales.add((alt, taken))
+                            self.w.stats["book_sold"] += 1
+                    elif left:
+                        expected_sales.add((asset, left))
+            assert set(group_after["balances"]) <= {usdt.address, alt}
             assert group_after["positions"] == {}
         assert sold == expected_sales
         for g, h in before.items():
@@ -280,7 +321,7 @@ class VenueMachine(TalliedMachine):
     @invariant()
     def tokens_held_equal_balances_books_and_insurance(self) -> None:
         """Tokens held == accounts' balances + books' available + insurance; books' borrowed == debts."""
-        venue, watched = self.venue, self.w.collateral
+        venue, watched = self.venue, (*self.w.collateral, self.w.alt)
         reads = [Read(venue, "getAccount", (a,)) for a in self.w.accounts]
         reads += [Read(venue, "getBook", (t,)) for t in watched]
         reads += [Read(t, "balanceOf", (venue,)) for t in watched]
@@ -308,6 +349,8 @@ def world(
     tokens: dict[str, Any],
     pools: dict[str, Any],
     create_token: Any,
+    project: Any,
+    accounts: Any,
     deployer: Any,
     alice: Any,
     bob: Any,
@@ -326,6 +369,25 @@ def world(
     oracle.setPoolSpotSource(usde, pools["USDe"], usdt, sender=deployer)
     oracle.setIndexSource(bnsol, pools["BNSOL"], usdt, 3_000, sol, E18, sender=deployer)
     venue.setCircuitBreaker(breaker, sender=deployer)
+    # ALT trades on an order book: the venue prices it at the book's mid and liquidates into its bids.
+    alt = create_token("ALT", 18)
+    book = project.OrderBook.deploy(alt, usdt, 10**14, 10**12, 1_000, 2_000, sender=deployer)
+    venue.setAssetConfig(alt, 5_000, book, False, 0, 0, sender=deployer)
+    maker = accounts[6]
+    for account in (maker, deployer):
+        alt.mint(account, 10**9 * E18, sender=deployer)
+        usdt.mint(account, 10**9 * E6, sender=deployer)
+        alt.approve(book, 2**256 - 1, sender=account)
+        usdt.approve(book, 2**256 - 1, sender=account)
+    book.placeOrders(
+        [
+            (False, ALT_ASK_TICK, 10**6 * E18),
+            (True, BID_TICKS[0], 1_000 * E18),
+            (True, BID_TICKS[-1], 200 * E18),
+        ],
+        sender=maker,
+    )
+    oracle.setBookSource(alt, book, False, sender=deployer)
     accounts = (alice, bob, carol)
     collateral = (usdt, usde, wbeth, bnsol)
     units = {usdt.address: E6, usde.address: E18, wbeth.address: E18 // 1_000, bnsol.address: E9 // 10}
@@ -333,6 +395,8 @@ def world(
     for account in (*accounts[:CROSS_ACCOUNTS], deployer):
         for token in collateral:
             fund(account, token, 10**9 * units[token.address])
+        if account is not deployer:
+            fund(account, alt, 10**9 * E18)
     # Carol margins each risk on its own: a USDe-backed loan and a wBETH-backed ETH long.
     venue.setIsolatedMode(True, sender=carol)
     deposit(carol, usde, 10_000 * E18)
@@ -356,6 +420,9 @@ def world(
         liquidator=liquidator,
         collateral=collateral,
         units=units,
+        alt=alt,
+        book=book,
+        maker=maker,
     )
 
 
@@ -376,5 +443,5 @@ def test_venue_invariants_hold_under_random_operations(world: VenueWorld) -> Non
         )
     finally:
         provider.make_request("anvil_removeBlockTimestampInterval", [])
-    paths = ("liquidated", "healthy_refused", "paused_refused", "trades")
+    paths = ("liquidated", "healthy_refused", "paused_refused", "trades", "book_sold", "book_partial")
     assert all(world.stats[p] for p in paths), world.stats  # every path was taken
