@@ -180,6 +180,7 @@ def _manifest(
                 "kind": a.kind,
                 "address": checksum(a.wallet.address),
                 "contracts": {label: h.hex for label, h in a.contracts().items()},
+                **({"wallets": [checksum(w.address) for w in a.wallets()]} if len(a.wallets()) > 1 else {}),
             }
             for a in agents
         },
@@ -319,9 +320,10 @@ def run(options: RunOptions) -> dict[str, Any]:
             decoder.register(label, handle)
         bind_agents(agents, scenario=scenario, market=market, world=world, streams=streams)
         # Gas money for every agent, set directly (no transactions, so no nonces or blocks spent on it).
-        chain.fund([a.wallet.address for a in agents], 10**24)
-        for agent in agents:
-            world.track(agent.wallet.address)
+        wallets = [w.address for a in agents for w in a.wallets()]
+        chain.fund(wallets, 10**24)
+        for address in wallets:
+            world.track(address)
         timeline = {"deployed": deployed_at}
         timeline |= _setup_agents(chain, world, decoder, agents, funder, setup_gas, scenario.start_timestamp)
         loop_start = timeline["loop_start"]
@@ -352,7 +354,9 @@ def run(options: RunOptions) -> dict[str, Any]:
         engine.attribution = build_attribution(scenario, world, agents)
         engine.outcomes = AgentOutcomes(
             {
-                a.name: frozenset([a.wallet.address, *(h.address for h in a.contracts().values())])
+                a.name: frozenset(
+                    [*(w.address for w in a.wallets()), *(h.address for h in a.contracts().values())]
+                )
                 for a in agents
             }
         )

@@ -10,9 +10,12 @@ from pydantic import Field
 
 from sim.agents.base import Agent, Cause, SetupContext
 from sim.agents.trading import approvals, spenders_for, stableswap_input_to_price, swap_tx, usd_units
+from sim.mirrors.orderbook import FEE_DENOMINATOR
 from sim.node.chain import TxRequest
 from sim.scenario.kinds import MAX_USD, AgentParams, Drawn, PoolName
-from sim.world.world import PoolView, World
+from sim.world.world import BOOK_MAX_LEVELS, PoolView, World
+
+WAD = 10**18
 
 
 class ArbitrageurParams(AgentParams):
@@ -57,6 +60,8 @@ class Arbitrageur(Agent[ArbitrageurParams]):
         return txs
 
     def _trade(self, world: World, view: PoolView) -> TxRequest | None:
+        if view.book is not None:
+            return self._book_trade(world, view)
         tokens = view.info.tokens
         min_edge = self.params.min_edge_bps / 10_000
         best: tuple[float, int, int, int] | None = None
@@ -101,4 +106,52 @@ class Arbitrageur(Agent[ArbitrageurParams]):
         self.count("expected_edge_usd", edge)
         return swap_tx(
             self.wallet, world.market, view.info, tokens[i], tokens[j], amount, out * 995 // 1000, self.name
+        )
+
+    def _book_trade(self, world: World, view: PoolView) -> TxRequest | None:
+        """An order book: sell base into the bids priced above the reference by more than the taker fee and the
+        edge, or buy the asks priced below it by as much; the limit tick keeps the market order from going
+        beyond, and the size is what rests up to it, within the inventory and max_trade_usd."""
+        book = view.book
+        assert book is not None
+        base, quote = view.info.tokens
+        if world.usd(base) <= 0 or world.usd(quote) <= 0:
+            return None
+        fair = world.usd(base) / world.usd(quote)
+        margin = book.state.taker_fee_pips / FEE_DENOMINATOR + self.params.min_edge_bps / 10_000
+        cap = usd_units(world, base, self.params.max_trade_usd)
+        wallet = self.wallet
+        best_bid, best_ask = book.best_bid()[1], book.best_ask()[1]
+        floor = int(fair * (1 + margin) * WAD)
+        if best_bid > floor:
+            tick = book.price_to_tick_up(floor + 1)
+            resting = sum(lv.base_volume for lv in book.levels(True, BOOK_MAX_LEVELS) if lv.tick >= tick)
+            amount = min(resting, cap, world.balance(wallet.address, base))
+            if amount <= 0:
+                return None
+            fill = book.preview(False, False, amount, tick, BOOK_MAX_LEVELS)
+            edge = fill.amounts[1] / 10 ** view.decimals[1] * world.usd(quote) - amount / 10 ** view.decimals[
+                0
+            ] * world.usd(base)
+            self.count("attempts")
+            self.count("expected_edge_usd", edge)
+            return view.info.handle.tx(
+                wallet, "sellBase", amount, tick, 0, BOOK_MAX_LEVELS, wallet.address, tag=self.name
+            )
+        ceiling = int(fair * (1 - margin) * WAD)
+        if best_ask == 0 or best_ask >= ceiling or ceiling <= 0:
+            return None
+        tick = book.price_to_tick_down(ceiling - 1)
+        fill = book.preview(True, False, cap, tick, BOOK_MAX_LEVELS)
+        spend = min(fill.quote, world.balance(wallet.address, quote))
+        if spend <= 0:
+            return None
+        bought = book.preview(True, True, spend, tick, BOOK_MAX_LEVELS)
+        edge = bought.amounts[0] / 10 ** view.decimals[0] * world.usd(base) - spend / 10 ** view.decimals[
+            1
+        ] * world.usd(quote)
+        self.count("attempts")
+        self.count("expected_edge_usd", edge)
+        return view.info.handle.tx(
+            wallet, "spendQuote", spend, tick, 0, BOOK_MAX_LEVELS, wallet.address, tag=self.name
         )

@@ -35,6 +35,7 @@ class Cause(StrEnum):
     PANIC_SALE = "panic_sale"
     REDEMPTION = "redemption"
     TRADE = "trade"
+    CROSS_VENUE = "cross_venue"  # carries one venue's move into another's books (cross-venue arbitrage)
 
 
 @dataclass
@@ -103,6 +104,11 @@ class Agent(ABC, Generic[P]):
     def setup(self, ctx: SetupContext) -> list[TxRequest]:
         """Transactions that open this agent's starting position (funded by the scenario funder)."""
         return []
+
+    def wallets(self) -> list[Wallet]:
+        """Every wallet this agent acts from (its own first): the run gives each gas and follows its balances.
+        An agent holding inventory on several venues derives more in `bind` (sim.agents.wallets)."""
+        return [self.wallet]
 
     def contracts(self) -> dict[str, Handle]:
         """Contracts this agent deploys for itself (label -> handle), so their events are decoded too."""

@@ -44,7 +44,22 @@ def draw_agents(scenario: Scenario, streams: Streams) -> list[AnyAgent]:
                     f"({problems}); give the distribution a `max` (or `min`) within the allowed range."
                 ) from None
             agents.append(cls(name, derive_wallet(streams.seed, name), params))
-    return agents
+    return agents + _rescue_fund_operator(scenario, streams)
+
+
+def _rescue_fund_operator(scenario: Scenario, streams: Streams) -> list[AnyAgent]:
+    """The rescue fund's operator, added when the mitigation is enabled and no population names one (a
+    population of kind rescue_fund may set its priority; there is one fund, so at most one operator)."""
+    operators = [p for p in scenario.agents if p.kind == "rescue_fund"]
+    if sum(p.count for p in operators) > 1:
+        raise ScenarioError(
+            "agents: a scenario has one rescue fund and so at most one rescue_fund agent; set its count to 1"
+        )
+    if operators or not scenario.mitigations.rescue_fund.enabled or not scenario.venues:
+        return []
+    cls = AGENT_KINDS["rescue_fund"]
+    name = "rescue_fund-0"
+    return [cls(name, derive_wallet(streams.seed, name), cls.Params())]
 
 
 def bind_agents(

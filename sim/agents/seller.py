@@ -11,7 +11,7 @@ from sim.agents.base import Agent, BuildContext, Cause, SetupContext
 from sim.agents.trading import approvals, spenders_for, swap_tx
 from sim.node.chain import TxRequest
 from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, PoolName
-from sim.world.world import World
+from sim.world.world import BOOK_MAX_LEVELS, PoolView, World
 
 
 class SellerParams(AgentParams):
@@ -24,6 +24,13 @@ class SellerParams(AgentParams):
     start: int = Field(default=0, ge=0)
     end: int = Field(default=1_000_000, ge=0)
     min_drawdown: float = Field(default=0.0, ge=0, le=1)
+    limit_drop: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="order_book only: a limit sell at this drop below the reference price; what the bids down "
+        "to it do not take rests as an ask there (a marketable limit order, not a market order)",
+    )
 
 
 @dataclass
@@ -70,4 +77,22 @@ class Seller(Agent[SellerParams]):
         if amount <= 0:
             return []
         self.count("attempted_sale_usd", amount / 10 ** world.market.decimals[asset] * price)
+        if self.params.limit_drop is not None and view.book is not None and view.info.tokens[0] == asset:
+            return self._limit_sell(world, view, amount)
         return [swap_tx(self.wallet, world.market, view.info, asset, quote, amount, 0, self.name)]
+
+    def _limit_sell(self, world: World, view: PoolView, amount: int) -> list[TxRequest]:
+        """Sell into the bids down to the limit, and rest what they do not take as an ask at the limit."""
+        book = view.book
+        assert book is not None and self.params.limit_drop is not None
+        base, quote = view.info.tokens
+        limit = world.usd(base) / world.usd(quote) * (1 - self.params.limit_drop)
+        tick = max(1, book.price_to_tick_up(int(limit * 10**18)))
+        sold = book.preview(False, False, amount, tick, BOOK_MAX_LEVELS).base
+        txs: list[TxRequest] = []
+        if sold > 0:
+            txs.append(swap_tx(self.wallet, world.market, view.info, base, quote, sold, 0, self.name, tick))
+        rest = amount - sold
+        if rest >= book.min_base_amount:
+            txs.append(view.info.handle.tx(self.wallet, "placeOrder", False, tick, rest, tag=self.name))
+        return txs

@@ -45,17 +45,18 @@ def swap_tx(
     amount_in: int,
     min_out: int,
     tag: str,
+    limit_tick: int | None = None,
 ) -> TxRequest:
     """One swap transaction: through the router for a constant-product pair, `exchange` on a StableSwap pool, a
-    market order on an order book (selling base into the bids, or spending quote on the asks; `min_out` is the
-    only limit, so the order walks as far as it must)."""
+    market order on an order book (selling base into the bids, or spending quote on the asks; without a
+    `limit_tick`, `min_out` is the only limit, so the order walks as far as it must)."""
     if pool.kind == "order_book":
         book = pool.handle
         if token_in == pool.tokens[0]:
-            return book.tx(wallet, "sellBase", amount_in, 1, min_out, BOOK_LEVELS, wallet.address, tag=tag)
-        return book.tx(
-            wallet, "spendQuote", amount_in, MAX_TICK, min_out, BOOK_LEVELS, wallet.address, tag=tag
-        )
+            tick = 1 if limit_tick is None else limit_tick
+            return book.tx(wallet, "sellBase", amount_in, tick, min_out, BOOK_LEVELS, wallet.address, tag=tag)
+        tick = MAX_TICK if limit_tick is None else limit_tick
+        return book.tx(wallet, "spendQuote", amount_in, tick, min_out, BOOK_LEVELS, wallet.address, tag=tag)
     if pool.kind == "constant_product":
         path = [market.tokens[token_in].address, market.tokens[token_out].address]
         return market.contracts[pool.router].tx(

@@ -10,6 +10,7 @@ from sim.market.real_bytecode import CONSTANT_PRODUCT, deploy_uniswap_v2
 from sim.market.venues import (
     configure_book_source,
     deploy_books,
+    deploy_rescue_fund,
     deploy_venue,
     median_constituents,
     seed_books,
@@ -69,6 +70,7 @@ class MarketBuilder:
         self._oracles()
         self._lending()
         self._venues()
+        deploy_rescue_fund(self)
         return self.market
 
     def prime_twaps(self, at: int | None = None) -> None:

@@ -238,3 +238,33 @@ def deploy_venue(builder: MarketBuilder, spec: VenueSpec) -> None:
             0,
         )
     deployer.flush()
+
+
+def deploy_rescue_fund(builder: MarketBuilder) -> None:
+    """The rescue fund (`mitigations.rescue_fund`, when enabled and there are venues): owned by the funder,
+    holding `capital_usd` of the first venue's quote, watching every venue's liquidations, activating at
+    `threshold_usd` of them (labelled `rescue_fund`; its operator, the `rescue_fund` agent, is set at set-up)."""
+    scenario, market, deployer = builder.scenario, builder.market, builder.deployer
+    spec = scenario.mitigations.rescue_fund
+    if not spec.enabled or not scenario.venues:
+        return
+    quote = scenario.venues[0].quote
+    threshold = draw(spec.threshold_usd, builder.streams.market("rescue_fund:threshold_usd"))
+    capital = draw(spec.capital_usd, builder.streams.market("rescue_fund:capital_usd"))
+    fund = deployer.deploy(
+        "rescue_fund",
+        "RescueFund",
+        builder.funder.address,
+        market.tokens[quote].address,
+        max(1, round(threshold * 10**8)),
+    )
+    market.contracts["rescue_fund"] = fund
+    deployer.flush()
+    for venue in scenario.venues:
+        deployer.call(fund, "addVenue", market.contracts[scenario.venue_label(venue)].address)
+    amount = market.units(quote, capital)
+    if amount > 0:
+        builder.fund(quote, builder.funder.address, amount)
+        deployer.call(market.tokens[quote], "approve", fund.address, amount)
+        deployer.call(fund, "deposit", amount)
+    deployer.flush()

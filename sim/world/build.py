@@ -17,6 +17,7 @@ from sim.node.reads import Reads
 from sim.scenario.schema import LendingSpec, Scenario, VenueSpec
 from sim.world.books import book_mirror, queue_book_parameters
 from sim.world.lending import LendingView
+from sim.world.rescue import RescueFundView
 from sim.world.synthetic import SyntheticView
 from sim.world.venue import VenueView
 from sim.world.world import World
@@ -76,11 +77,21 @@ def build_world(*, scenario: Scenario, market: Market, chain: Backend, funder: b
                 initial_A_time=p["initial_A_time"],
                 future_A_time=p["future_A_time"],
             )
+    if "rescue_fund" in market.contracts:
+        world.rescue_fund = _rescue_fund_view(market, scenario)
+        world.protocols.append(world.rescue_fund)
     world.track(funder, preexisting=True)
     for lending in world.lending.values():  # each reserve's cash: what a flash loan can borrow
         world.track(lending.pool.address, preexisting=True)
     world.load(chain)
     return world
+
+
+def _rescue_fund_view(market: Market, scenario: Scenario) -> RescueFundView:
+    """The fund holds and bids the first venue's quote; every venue's bad debt in it is read."""
+    quote = scenario.venues[0].quote
+    venues = {v.name: market.contracts[scenario.venue_label(v)] for v in scenario.venues if v.quote == quote}
+    return RescueFundView(market.contracts["rescue_fund"], quote, market.tokens[quote], venues)
 
 
 def _named(deployed: dict[Any, Any], key: Any, fields: tuple[str, ...], value: Any) -> None:

@@ -24,6 +24,7 @@ from sim.world.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from sim.world.lending import LendingView
+    from sim.world.rescue import RescueFundView
     from sim.world.synthetic import SyntheticView
     from sim.world.venue import VenueView
 
@@ -137,6 +138,7 @@ class World:
     lending: dict[str, LendingView] = field(default_factory=dict)
     venues: dict[str, VenueView] = field(default_factory=dict)  # by venue name, in scenario order
     synthetic: SyntheticView | None = None
+    rescue_fund: RescueFundView | None = None
 
     @property
     def venue(self) -> VenueView | None:

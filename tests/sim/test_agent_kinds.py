@@ -22,7 +22,7 @@ from sim.scenario.loading import parse_scenario
 from sim.scenario.schema import ScenarioError
 
 AGENTS_DIR = Path(__file__).resolve().parents[2] / "sim" / "agents"
-SHARED_MODULES = {"__init__", "base", "population", "trading"}
+SHARED_MODULES = {"__init__", "base", "population", "trading", "wallets"}
 
 BASE: dict[str, Any] = {
     "name": "mini",
