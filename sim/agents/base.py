@@ -35,6 +35,7 @@ class Cause(StrEnum):
     PANIC_SALE = "panic_sale"
     REDEMPTION = "redemption"
     TRADE = "trade"
+    CROSS_VENUE = "cross_venue"  # carries one venue's price to another (cross-venue arbitrage)
 
 
 @dataclass
