@@ -261,8 +261,8 @@ class Attribution:
                     venue_liquidation[event.tx_index] = record
             elif event.contract in self.pool_labels:
                 self._pool_event(self.pool_labels[event.contract], event, venue_liquidation, bot_last)
-            elif self.books is not None and event.contract.removeprefix("pool:") in self.books.books:
-                self._book_event(event.contract.removeprefix("pool:"), event, venue_liquidation, bot_last)
+            elif self.books is not None and (book := self.books.book_of(event.contract)) is not None:
+                self._book_event(book, event, venue_liquidation, bot_last)
             elif event.name == "TwapUpdated" and event.contract.startswith("oracle:"):
                 self.refreshed.add(
                     (event.contract.removeprefix("oracle:"), self.asset_name(event.args["asset"]))

@@ -122,9 +122,10 @@ class BookMoves:
     ) -> BookMoves:
         return cls({n: _copy(books[n]) for n in drivers}, drivers, dict(venue_of), venues, medians)
 
-    @property
-    def labels(self) -> dict[str, str]:
-        return {f"pool:{name}": name for name in self.books}
+    def book_of(self, contract: str) -> str | None:
+        """The book an event's contract label names, if attribution follows it."""
+        name = contract[5:] if contract.startswith("pool:") else None
+        return name if name is not None and name in self.books else None
 
     def observe(
         self,

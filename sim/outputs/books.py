@@ -189,6 +189,8 @@ class BookMetrics:
             order_id = int(event.args.get("orderId", 0))
             if event.name == "OrderPlaced":
                 self.ticks[(name, order_id)] = (int(event.args["tick"]), bool(event.args["isBid"]))
+            elif event.name == "OrderFilled" and int(event.args["remaining"]) == 0:
+                self.ticks.pop((name, order_id), None)  # filled: it can no longer be cancelled with volume
             elif event.name == "OrderCancelled":
                 tick, _ = self.ticks.pop((name, order_id), (0, False))
                 value = quote_down(int(event.args["baseRemaining"]), view.book.price(tick), view.book.divisor)
