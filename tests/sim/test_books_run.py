@@ -1,4 +1,4 @@
-"""End to end on two venues (tests/sim/data/two_venues.yaml): books.csv block by block, the summary's `books`,
+"""End to end on two venues (tests/sim/data/two_venues_metrics.yaml): books.csv block by block, the summary's `books`,
 `liquidations_by_agent_kind` and `depeg_seconds`, cross-venue attribution, and the report's order-book section."""
 
 from __future__ import annotations
