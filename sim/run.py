@@ -335,12 +335,7 @@ def run(options: RunOptions) -> dict[str, Any]:
         pnl.open(world)
         metrics = Metrics.for_world(world, **labels_of(scenario, agents, funder.address))
         positions = Positions.for_world(world, {a.wallet.address: a.name for a in agents})
-        recorder = Recorder(
-            options.out_dir,
-            metrics.columns,
-            positions.columns,
-            metrics.books.columns if metrics.books is not None else (),
-        )
+        recorder = Recorder(options.out_dir, metrics.columns, positions.columns, metrics.book_columns)
         recorder.manifest(_manifest(scenario, seed, blocks, market, options, agents, timeline, chain))
         recorder.block([], None, positions=positions.every("start", 0, world))
         engine = Engine(

@@ -151,7 +151,7 @@ def book_drivers(
             elif view.cpmm is not None and price == "spot":
                 sign = 1.0 if (view.info.tokens[0] == key[1]) == view.token0_first else -1.0
                 spot.append((pool, key, sign * weight))
-    if not drivers:
+    if not drivers and not medians:
         return None, spot
     books = {name: view.book for name, view in world.pools.items() if view.book is not None}
     venues = frozenset(v.name for v in scenario.venues)

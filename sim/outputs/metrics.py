@@ -173,6 +173,11 @@ class Metrics:
         """The last observed block's CSV row."""
         return dict(self._row)
 
+    @property
+    def book_columns(self) -> list[str]:
+        """books.csv's columns (none without order books: no books.csv)."""
+        return self.books.columns if self.books is not None else []
+
     def book_rows(self) -> list[dict[str, Any]]:
         """The last observed block's books.csv rows (none without order books)."""
         return self.books.rows() if self.books is not None else []
