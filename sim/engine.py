@@ -99,7 +99,11 @@ class Engine:
                 self.outcomes.observe(events, liquidations, world)
             positions = self.positions.changed(block, world) if self.positions is not None else []
             self.recorder.block(
-                [e.record() for e in events], self.metrics.row(), [r.row() for r in records], positions
+                [e.record() for e in events],
+                self.metrics.row(),
+                [r.row() for r in records],
+                positions,
+                self.metrics.book_rows(),
             )
             self.blocks_done += 1
         self._lap("record", clock)

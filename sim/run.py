@@ -34,7 +34,7 @@ from sim.node.events import Decoder
 from sim.node.npm_artifacts import package_version
 from sim.node.rpc import DevnetUnreachable, RpcError
 from sim.node.versions import package_versions, solc_version
-from sim.outputs.metrics import Metrics
+from sim.outputs.metrics import Metrics, labels_of
 from sim.outputs.outcomes import AgentOutcomes
 from sim.outputs.pnl import PnlBook
 from sim.outputs.positions import Positions
@@ -203,6 +203,7 @@ OUTPUT_FILES = (
     "timeseries.csv",
     "liquidations.csv",
     "positions.csv",
+    "books.csv",
     "agents.csv",
     "manifest.json",
     "overview.png",
@@ -332,9 +333,9 @@ def run(options: RunOptions) -> dict[str, Any]:
         world.begin(0, loop_start, {asset: float(path[0]) for asset, path in paths.items()})
         pnl = PnlBook(agents)
         pnl.open(world)
-        metrics = Metrics.for_world(world)
+        metrics = Metrics.for_world(world, **labels_of(scenario, agents, funder.address))
         positions = Positions.for_world(world, {a.wallet.address: a.name for a in agents})
-        recorder = Recorder(options.out_dir, metrics.columns, positions.columns)
+        recorder = Recorder(options.out_dir, metrics.columns, positions.columns, metrics.book_columns)
         recorder.manifest(_manifest(scenario, seed, blocks, market, options, agents, timeline, chain))
         recorder.block([], None, positions=positions.every("start", 0, world))
         engine = Engine(

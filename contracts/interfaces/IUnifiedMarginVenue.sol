@@ -102,6 +102,9 @@ interface IUnifiedMarginVenueTypes {
     error BelowInitialMargin(address account, uint8 group, int256 equity, uint256 initialRequirement);
     /// @notice No group of the account has equity below its maintenance requirement.
     error NotLiquidatable(address account, int256 equity, uint256 maintenance);
+    /// @notice The account is under maintenance but a liquidation would change nothing: no position to close, no
+    ///         debt to repay or write off, and what it holds sells into order books that have no bid now.
+    error NothingToLiquidate(address account);
     /// @notice The circuit breaker pauses trading and liquidations on `asset` until `until`.
     error AssetPaused(address asset, uint256 until);
     /// @notice Gradual liquidation: the group's prices have not moved the required bps since its last step.

@@ -48,22 +48,30 @@ contract VenueLiquidationModule is VenueBase {
         int256 totalEquity;
         uint256 totalMaintenance;
         bool any;
+        bool acted;
         for (uint256 g; mask != 0; ++g) {
             if (mask & 1 == 1) {
                 (int256 equity, uint256 maintenance,) = _health(account, g);
                 totalEquity += equity;
                 totalMaintenance += maintenance;
                 if (equity < int256(maintenance)) {
-                    _liquidateGroup(account, g, equity, maintenance);
+                    if (_liquidateGroup(account, g, equity, maintenance)) acted = true;
                     any = true;
                 }
             }
             mask >>= 1;
         }
         if (!any) revert NotLiquidatable(account, totalEquity, totalMaintenance);
+        // A call that closed, sold, repaid and wrote off nothing (what is left sells into a book without a bid)
+        // is not a liquidation: it reverts, so the event log counts only liquidations that did something.
+        if (!acted) revert NothingToLiquidate(account);
     }
 
-    function _liquidateGroup(address account, uint256 g, int256 equity, uint256 maintenance) internal {
+    /// @return acted Whether the step closed a position, sold collateral, repaid or wrote off debt.
+    function _liquidateGroup(address account, uint256 g, int256 equity, uint256 maintenance)
+        internal
+        returns (bool acted)
+    {
         Group storage gr = _groups[account][g];
         uint256 fraction = BPS;
         if (_gradualStepBps != 0 && equity > 0) {
@@ -79,18 +87,22 @@ contract VenueLiquidationModule is VenueBase {
         emit LiquidationStarted(account, equity, maintenance, uint8(g), fraction);
 
         uint256 closedNotional = _closePositions(account, g, gr, fraction);
-        _repayInKind(account, gr);
+        acted = gr.marketMask != touchedMarkets || closedNotional != 0;
+        if (_repayInKind(account, gr)) acted = true;
         uint256 proceeds = _sellCollateral(account, gr, fraction);
         uint256 base = proceeds + _usdToQuote(closedNotional, false);
         _liquidatedVolume +=
             proceeds * _oracle.getAssetPrice(_quote) / _unit(_assets[_quote].decimals) + closedNotional;
         uint256 reward = _min(base * _liquidationRewardBps / BPS, gr.balance[QUOTE_ID]);
         _debit(gr, QUOTE_ID, reward);
-        _repayWithQuote(account, gr);
+        if (_repayWithQuote(account, gr) || proceeds != 0) acted = true;
         uint256 fee = _min(base * _liquidationFeeBps / BPS, gr.balance[QUOTE_ID]);
         _debit(gr, QUOTE_ID, fee);
         _insuranceFund += fee;
-        if (gr.assetMask & ~uint64(1) == 0 && gr.marketMask == 0 && gr.debtMask != 0) _coverShortfall(account, gr);
+        if (gr.assetMask & ~uint64(1) == 0 && gr.marketMask == 0 && gr.debtMask != 0) {
+            _coverShortfall(account, gr);
+            acted = true;
+        }
 
         if (fraction < BPS) {
             _recordStep(gr);
@@ -123,7 +135,7 @@ contract VenueLiquidationModule is VenueBase {
         }
     }
 
-    function _repayInKind(address account, Group storage gr) internal {
+    function _repayInKind(address account, Group storage gr) internal returns (bool repaid) {
         uint256 mask = gr.debtMask & ~uint64(1);
         for (uint256 id; mask != 0; ++id) {
             if (mask & 1 == 1) {
@@ -132,6 +144,7 @@ contract VenueLiquidationModule is VenueBase {
                     _debit(gr, id, paid);
                     _repayDebt(gr, id, paid);
                     emit DebtRepaidByLiquidation(account, _assetList[id], paid, 0);
+                    repaid = true;
                 }
             }
             mask >>= 1;
@@ -184,12 +197,13 @@ contract VenueLiquidationModule is VenueBase {
         emit CollateralSold(account, asset, baseSold, quoteOut, book);
     }
 
-    function _repayWithQuote(address account, Group storage gr) internal {
+    function _repayWithQuote(address account, Group storage gr) internal returns (bool repaid) {
         uint256 paid = _min(gr.debt[QUOTE_ID], gr.balance[QUOTE_ID]);
         if (paid != 0) {
             _debit(gr, QUOTE_ID, paid);
             _repayDebt(gr, QUOTE_ID, paid);
             emit DebtRepaidByLiquidation(account, _quote, paid, paid);
+            repaid = true;
         }
         uint256 mask = gr.debtMask & ~uint64(1);
         for (uint256 id; mask != 0; ++id) {
@@ -200,6 +214,7 @@ contract VenueLiquidationModule is VenueBase {
                     _repayDebt(gr, id, buy.assetAmount);
                     _executeBuy(buy);
                     emit DebtRepaidByLiquidation(account, buy.asset, buy.assetAmount, buy.quoteAmount);
+                    repaid = true;
                 }
             }
             mask >>= 1;

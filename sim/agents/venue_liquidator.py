@@ -44,10 +44,28 @@ class VenueLiquidator(Agent[VenueLiquidatorParams]):
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
         txs: list[TxRequest] = []
         for view in self.views:
-            targets = view.liquidatable()[: self.params.max_per_block]
+            targets = [a for a in view.liquidatable() if _anything_to_do(world, view, a)]
+            targets = targets[: self.params.max_per_block]
             self.count("attempts", len(targets))
             txs += [
                 view.handle.tx(self.wallet, "liquidate", account, tag=self.name, gas=LIQUIDATE_GAS)
                 for account in targets
             ]
         return txs
+
+
+def _anything_to_do(world: World, view: VenueView, account: bytes) -> bool:
+    """False when a call could only repeat the last one: no perp to close, no debt left alone, and every asset the
+    account holds sells into an order book without a bid (what a book cannot take stays in the account, so the
+    engine waits for bids instead of calling every block). Always true on constant-product pools."""
+    for group in view.groups(account):
+        if group.positions:
+            return True
+        held = [a for a, _ in group.collaterals if a != view.quote]
+        if not held and group.debts:
+            return True  # only debt left: the call covers it (insurance, then bad debt)
+        for asset in held:
+            book = world.pools[view.sells_into[asset]].book
+            if book is None or book.best_bid()[0] != 0:
+                return True
+    return False

@@ -12,7 +12,8 @@ has two causes, the trade and the withdrawal: with c the change the same input w
 the makers withdrew from (their LP share put back, fee ignored) and a the actual change, the split is the
 two factors' Shapley values: (a + c) / 2 to the trader, (a - c) / 2 to the withdrawal (without the trade
 nothing moves, so the trade always keeps at least half). The move's cause is the cause whose trades moved it
-furthest in its direction.
+furthest in its direction. Book-priced sources (mid, last, median) and the `cross_venue` rule (a move made on one
+venue's book or pool that moves another venue's oracle): sim/analysis/book_moves.py.
 
 Which move pushed an account under. After each block, each market's liquidatable set is taken from the views
 (exact mirror checks over an index, so this costs what the bots' own search costs); a position that enters it
@@ -25,11 +26,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from sim.agents.base import Cause
+from sim.analysis.book_moves import CROSS_VENUE, BookMoves, cross_cause, rescaled
+from sim.analysis.cascade_summary import cascade_summary
+
+__all__ = ["CROSS_VENUE", "cascade_summary"]
 from sim.node.chain import to_address
 from sim.node.events import Event
 from sim.world.liquidations import BlockLiquidations, Liquidation
@@ -67,6 +72,7 @@ class PriceMove:
     parent: int | None  # the liquidation whose sale moved it most (cause liquidation_sale)
     wave: int  # the parent's wave; 0 when no liquidation is behind it
     parts: tuple[tuple[str, str, int | None, float], ...] = ()  # (cause, agent, liquidation, log change)
+    venue: str = ""  # cross_venue: the venue whose book or pool made the move
 
     def explain(self) -> dict[tuple[str, str, int | None], float]:
         """The move's log change split by (cause, agent, liquidation); the parts sum to the whole."""
@@ -93,6 +99,7 @@ class LiquidationRecord:
     cause_agent: str
     parent: int | None
     wave: int
+    trigger_venue: str = ""  # cross_venue: the venue whose price made the trigger move
 
     def row(self) -> dict[str, Any]:
         out = asdict(self)
@@ -137,7 +144,7 @@ class PoolBook:
 
 
 @dataclass
-class _KeyBook:
+class AnswerBook:
     """The trades one oracle answer has not yet taken in: their log-price changes summed per part since the
     answer last moved (for a TWAP also weighted by block, and what it carries into its next update)."""
 
@@ -191,9 +198,13 @@ class Attribution:
     records: list[LiquidationRecord] = field(default_factory=list)
     under: dict[str, dict[PositionKey, PriceMove | None]] = field(default_factory=dict)
     moves_now: list[PriceMove] = field(default_factory=list)
-    keys: dict[tuple[str, str], _KeyBook] = field(default_factory=dict)
+    keys: dict[tuple[str, str], AnswerBook] = field(default_factory=dict)
     refreshed: set[tuple[str, str]] = field(default_factory=set)  # TWAP answers a keeper refreshed this block
     pool_keys: dict[str, list[tuple[tuple[str, str], float]]] = field(default_factory=dict)
+    books: BookMoves | None = None  # the order books oracles read (sim.analysis.book_moves)
+    pool_venue: dict[str, str] = field(default_factory=dict)  # a venue's pool -> the venue's name
+    venues: frozenset[str] = frozenset()  # venue names (their oracles' labels)
+    part_venue: dict[Part, str] = field(default_factory=dict)  # a cross_venue part's source venue
     _next_move: int = 0
 
     def __post_init__(self) -> None:
@@ -202,13 +213,16 @@ class Attribution:
         for key, source in sorted(self.sources.items()):
             if source.pool is None:
                 continue
-            self.keys[key] = _KeyBook(source.twap)
+            self.keys[key] = AnswerBook(source.twap)
             drivers = [(source.pool, source.weight * (1.0 if source.asset_is_token0 else -1.0))]
             under = self.sources.get(source.underlying) if source.underlying is not None else None
             if under is not None and under.pool is not None:
                 drivers.append((under.pool, (1.0 - source.weight) * (1.0 if under.asset_is_token0 else -1.0)))
             for pool, weight in drivers:
                 self.pool_keys.setdefault(pool, []).append((key, weight))
+        for book in self.books.drivers.values() if self.books is not None else ():
+            for driver in book:
+                self.keys.setdefault(driver.key, AnswerBook(False))
 
     # -- per block
     def observe(
@@ -247,10 +261,31 @@ class Attribution:
                     venue_liquidation[event.tx_index] = record
             elif event.contract in self.pool_labels:
                 self._pool_event(self.pool_labels[event.contract], event, venue_liquidation, bot_last)
+            elif self.books is not None and (book := self.books.book_of(event.contract)) is not None:
+                self._book_event(book, event, venue_liquidation, bot_last)
             elif event.name == "TwapUpdated" and event.contract.startswith("oracle:"):
                 self.refreshed.add(
                     (event.contract.removeprefix("oracle:"), self.asset_name(event.args["asset"]))
                 )
+
+    def _book_event(
+        self,
+        name: str,
+        event: Event,
+        venue_liquidation: dict[int, LiquidationRecord],
+        bot_last: dict[tuple[str, str], int],
+    ) -> None:
+        """An order book's event: its price change goes to the answers the book drives (book_moves)."""
+        assert self.books is not None
+        sale: tuple[int | None, str] | None = None
+        liquidation = venue_liquidation.get(event.tx_index)
+        if liquidation is not None:
+            sale = (liquidation.id, LIQUIDATION_SALE)
+        elif self.cause_of.get(event.agent) == LIQUIDATION_SALE and event.name == "MarketOrder":
+            sold = self.pool_tokens.get(name, ("", ""))[1 if event.args["isBuy"] else 0]
+            parent = bot_last.get((event.agent, sold))
+            sale = (parent, LIQUIDATION_SALE if parent is not None else Cause.TRADE.value)
+        self.books.observe(name, event, self.cause_of, sale, self.keys)
 
     def asset_name(self, address: Any) -> str:
         return self.token_names.get(to_address(address), "")
@@ -280,6 +315,7 @@ class Attribution:
             cause_agent="" if trigger is None else trigger.agent,
             parent=None if trigger is None else trigger.parent,
             wave=wave,
+            trigger_venue="" if trigger is None else trigger.venue,
         )
         self.records.append(record)
         return record
@@ -323,10 +359,17 @@ class Attribution:
                 if parent is None:  # a bot's trade that sells no seized collateral is an ordinary trade
                     cause = "trade"
         thin = self._thin_share(book, old, new, dlog0)
+        venue = self.pool_venue.get(name, "")
         for key, weight in self.pool_keys.get(name, []):
             if thin != 0.0:
-                self.keys[key].add((MM_WITHDRAWAL, "market-makers", None), weight * thin, event.block)
-            self.keys[key].add((cause, event.agent, parent), weight * (dlog0 - thin), event.block)
+                mm = cross_cause(MM_WITHDRAWAL, venue, key[0], self.venues)
+                if mm == CROSS_VENUE:
+                    self.part_venue[(mm, "market-makers", None)] = venue
+                self.keys[key].add((mm, "market-makers", None), weight * thin, event.block)
+            own = cross_cause(cause, venue, key[0], self.venues)
+            if own == CROSS_VENUE:
+                self.part_venue[(own, event.agent, parent)] = venue
+            self.keys[key].add((own, event.agent, parent), weight * (dlog0 - thin), event.block)
 
     def sold_token(self, name: str, old: tuple[int, int], new: tuple[int, int]) -> str:
         tokens = self.pool_tokens.get(name, ("", ""))
@@ -364,14 +407,19 @@ class Attribution:
             if not moved:
                 continue
             assert old is not None
+            if self.books is not None and key in self.books.medians:
+                taken = rescaled(taken, _ln(price, old))
             parts: dict[Part, float] = defaultdict(float, taken)
             # What the trades do not explain (a keeper push on an index's rate leg, rounding) is exogenous.
             parts[(EXOGENOUS, REFERENCE_AGENT, None)] += _ln(price, old) - sum(parts.values())
             cause, agent, parent = _dominant(parts, _ln(price, old))
             wave = 0 if parent is None else self.records[parent].wave
+            books = self.books.part_venue if self.books is not None else {}
+            venue = self.part_venue.get((cause, agent, parent), books.get((cause, agent, parent), ""))
             move = PriceMove(
                 self._next_move, block, key[0], key[1], old, price, cause, agent, parent, wave,
                 tuple((c, a, p, v) for (c, a, p), v in sorted(parts.items(), key=_part_order)),
+                venue if cause == CROSS_VENUE else "",
             )  # fmt: skip
             self._next_move += 1
             self.moves_now.append(move)
@@ -434,44 +482,3 @@ def _dominant(parts: dict[tuple[str, str, int | None], float], total: float) -> 
         if per_parent:
             parent = max(sorted(per_parent), key=lambda p: per_parent[p])
     return cause, agent, parent
-
-
-def cascade_summary(records: Iterable[LiquidationRecord | Mapping[str, Any]]) -> dict[str, Any]:
-    waves: dict[int, list[float]] = defaultdict(lambda: [0, 0.0])
-    causes: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-    markets: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0]))
-    total = exogenous = 0.0
-    for item in records:
-        row = asdict(item) if isinstance(item, LiquidationRecord) else item
-        wave, usd, cause = int(row["wave"]), float(row["usd"]), str(row["cause"])
-        for bucket in (waves[wave], causes[cause], markets[str(row["market"])][wave]):
-            bucket[0] += 1
-            bucket[1] += usd
-        total += usd
-        if wave == 1 and cause == EXOGENOUS:
-            exogenous += usd
-    wave_rows: list[dict[str, Any]] = []
-    running = 0.0
-    for wave, (count, usd) in sorted(waves.items()):
-        running += usd
-        wave_rows.append(
-            {
-                "wave": wave,
-                "count": int(count),
-                "usd": round(usd, 2),
-                # everything liquidated up to this wave over what the exogenous moves alone liquidated
-                "amplification_through": round(running / exogenous, 4) if exogenous > 0 else None,
-            }
-        )
-    return {
-        "waves": wave_rows,
-        "max_wave": max(waves, default=0),
-        "by_cause": {c: {"count": int(n), "usd": round(u, 2)} for c, (n, u) in sorted(causes.items())},
-        "by_market": {
-            m: [{"wave": w, "count": int(c), "usd": round(u, 2)} for w, (c, u) in sorted(ws.items())]
-            for m, ws in sorted(markets.items())
-        },
-        "total_usd": round(total, 2),
-        "exogenous_usd": round(exogenous, 2),
-        "amplification": round(total / exogenous, 4) if exogenous > 0 else None,
-    }

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sim.agents.base import AnyAgent
-from sim.analysis.attribution import Attribution, MarketProbe, PoolBook, PositionKey, Source
+from sim.analysis.attribution import AnswerBook, Attribution, MarketProbe, PoolBook, PositionKey, Source
+from sim.analysis.book_moves import BookDriver, BookMoves
 from sim.mirrors.lending import effective_terms
 from sim.scenario.schema import OracleSource, Scenario
 from sim.world.lending import LendingView
@@ -118,10 +119,54 @@ def sources(scenario: Scenario, world: World) -> dict[tuple[str, str], Source]:
     return out
 
 
+def _specs(scenario: Scenario) -> list[tuple[tuple[str, str], OracleSource]]:
+    out = [((m.name, a), spec) for m in scenario.lending for a, spec in m.oracle.items()]
+    out += [((v.name, a), c.oracle) for v in scenario.venues for a, c in v.collateral.items()]
+    return out
+
+
+def book_drivers(
+    scenario: Scenario, world: World
+) -> tuple[BookMoves | None, list[tuple[str, tuple[str, str], float]]]:
+    """The books that drive oracle answers (`mid`, `last`, a `median`'s book constituents) as BookMoves, and a
+    median's constant-product `spot` constituents as (pool, key, signed weight)."""
+    drivers: dict[str, list[BookDriver]] = {}
+    spot: list[tuple[str, tuple[str, str], float]] = []
+    medians: set[tuple[str, str]] = set()
+    parts: list[tuple[str, str, float]]
+    for key, spec in _specs(scenario):
+        if spec.kind in ("mid", "last") and spec.pool is not None:
+            parts = [(spec.pool, spec.kind, 1.0)]
+        elif spec.kind == "median":
+            medians.add(key)
+            total = sum(p.weight for p in spec.sources)
+            parts = [(p.pool, p.price, p.weight / total) for p in spec.sources]
+        else:
+            continue
+        for pool, price, weight in parts:
+            view = world.pools[pool]
+            sign = 1.0 if view.info.tokens[0] == key[1] else -1.0
+            if view.book is not None:
+                drivers.setdefault(pool, []).append(BookDriver(key, price, sign * weight))
+            elif view.cpmm is not None and price == "spot":
+                sign = 1.0 if (view.info.tokens[0] == key[1]) == view.token0_first else -1.0
+                spot.append((pool, key, sign * weight))
+    if not drivers and not medians:
+        return None, spot
+    books = {name: view.book for name, view in world.pools.items() if view.book is not None}
+    venues = frozenset(v.name for v in scenario.venues)
+    return BookMoves.copying(books, drivers, _venue_of(scenario), venues, medians), spot
+
+
+def _venue_of(scenario: Scenario) -> dict[str, str]:
+    return {pool.name: venue.name for venue in scenario.venues for pool in venue.pools}
+
+
 def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgent]) -> Attribution:
     """Attribution for a run whose world has been loaded and set up (pool states as the loop starts)."""
     drivers = sources(scenario, world)
-    pool_names = sorted({s.pool for s in drivers.values() if s.pool is not None})
+    books, spot = book_drivers(scenario, world)
+    pool_names = sorted({s.pool for s in drivers.values() if s.pool is not None} | {p for p, _, _ in spot})
     pools = {}
     pool_tokens = {}
     for name in pool_names:
@@ -130,9 +175,11 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgen
         pools[name] = PoolBook((view.cpmm.reserve0, view.cpmm.reserve1), view.cpmm.total_supply)
         first, second = view.info.tokens[0], view.info.tokens[1]
         pool_tokens[name] = (first, second) if view.token0_first else (second, first)
+    for name in books.books if books is not None else ():
+        pool_tokens[name] = (world.pools[name].info.tokens[0], world.pools[name].info.tokens[1])
     probes: list[MarketProbe] = [LendingProbe(v) for _, v in sorted(world.lending.items())]
     probes += [VenueProbe(view) for view in world.venues.values()]
-    return Attribution(
+    attribution = Attribution(
         sources=drivers,
         probes=probes,
         cause_of={a.name: a.cause.value for a in agents},
@@ -141,4 +188,11 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgen
         pool_tokens=pool_tokens,
         token_names=dict(world.token_by_address),
         prices=dict(world.oracle_prices),
+        books=books,
+        pool_venue=_venue_of(scenario),
+        venues=frozenset(v.name for v in scenario.venues),
     )
+    for pool, key, weight in spot:  # a median's pool constituents, beside the sources' own pools
+        attribution.pool_keys.setdefault(pool, []).append((key, weight))
+        attribution.keys.setdefault(key, AnswerBook(False))
+    return attribution

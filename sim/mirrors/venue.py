@@ -232,6 +232,7 @@ class LiquidationOutcome:
     quote_left: int = 0
     debt_left: int = 0
     liquidated_usd: int = 0
+    acted: bool = False  # False: the module reverts NothingToLiquidate (nothing closed, sold, repaid or written off)
 
 
 def liquidate_cross(
@@ -283,11 +284,13 @@ def liquidate_cross(
     balance -= out.fee
     # A book sale may leave part of the balance unsold: the group keeps it, and no shortfall is covered yet.
     nothing_left = all(sold == s.amount for s, sold in zip(sales, out.base_sold, strict=True))
-    if debt and nothing_left:
+    covered = bool(debt and nothing_left)
+    if covered:
         out.insurance_used = min(debt, insurance_fund)
         debt -= out.insurance_used
         out.bad_debt = debt
         debt = 0
+    out.acted = bool(perps) or out.proceeds > 0 or out.debt_repaid > 0 or covered
     out.quote_left = balance
     out.debt_left = debt
     out.liquidated_usd = out.proceeds * quote_price // _unit(quote_decimals) + out.closed_notional_usd

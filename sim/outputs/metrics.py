@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.agents.base import AnyAgent
 from sim.node.events import Event
+from sim.outputs.books import SEED, BookMetrics
+from sim.outputs.by_kind import LiquidationsByKind
+from sim.outputs.depeg import DepegClock
+from sim.scenario.schema import Scenario
 from sim.world.liquidations import BlockLiquidations
 from sim.world.world import PoolView, World
 
@@ -49,11 +55,25 @@ class Metrics:
     txs: int = 0
     failed: int = 0
     events: int = 0
+    books: BookMetrics | None = None  # None: the world has no order book (no books.csv)
+    by_kind: LiquidationsByKind = field(default_factory=lambda: LiquidationsByKind({}))
+    depeg: DepegClock | None = None
     _row: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def for_world(cls, world: World) -> Metrics:
-        """The columns this world's markets, pools and oracles give."""
+    def for_world(
+        cls,
+        world: World,
+        *,
+        kind_of: Mapping[bytes, str] | None = None,
+        funder: bytes | None = None,
+        venue_of: Mapping[str, str] | None = None,
+        pegged: Iterable[str] = (),
+    ) -> Metrics:
+        """The columns this world's markets, pools and oracles give. `kind_of` maps every agent address to the
+        agent's kind (liquidations and resting orders by kind; the `funder`'s orders are the seed ladders),
+        `venue_of` each venue pool to its venue's name, `pegged` the dollar-pegged assets whose time below
+        thresholds is counted."""
         markets = [f"lending:{v.name}" for v in world.lending.values()]
         markets += [venue.label for venue in world.venues.values()]
         columns = ["block", "timestamp", "txs", "failed_txs", "events", *_price_keys(world)]
@@ -63,7 +83,25 @@ class Metrics:
             columns += [f"hf_below:{t:g}:lending:{name}" for t in HF_THRESHOLDS]
         columns += [f"depth_usd:{name}" for name in sorted(world.pools)]
         columns += ["backing_ratio", "reserve_fund_usd", "funding_apy", "insurance_fund_usd"]
-        return cls(columns=columns, markets=markets, has_synthetic=world.synthetic is not None)
+        kinds = dict(kind_of or {})
+        owners = {"0x" + address.hex(): kind for address, kind in kinds.items()}
+        if funder is not None:
+            owners["0x" + funder.hex()] = SEED
+        books = BookMetrics.for_world(world, venue_of or {}, owners)
+        depeg = DepegClock.for_prices(
+            _price_keys(world),
+            {venue.oracle: venue.name for venue in world.venues.values()},
+            pegged,
+            world.seconds_per_block,
+        )
+        return cls(
+            columns=columns,
+            markets=markets,
+            has_synthetic=world.synthetic is not None,
+            books=books if books.books else None,
+            by_kind=LiquidationsByKind(kinds),
+            depeg=depeg,
+        )
 
     def observe(
         self, block: int, world: World, events: list[Event], liquidations: BlockLiquidations, txs: int
@@ -85,10 +123,15 @@ class Metrics:
                 touched.append(self.venue_by_mode[bad.mode])
             for tally in touched:
                 tally.bad_debt_usd += bad.usd
+        self.by_kind.observe(liquidations.liquidations)
         prices = prices_of(world)
         for key, value in prices.items():
             if not math.isnan(value):
                 self.minimum[key] = min(self.minimum.get(key, math.inf), value)
+        if self.depeg is not None:
+            self.depeg.observe(prices)
+        if self.books is not None:
+            self.books.observe(block, world, events)
         synthetic = world.synthetic
         if synthetic is not None:
             self.backing_peak = max(self.backing_peak, synthetic.backing_ratio)
@@ -130,6 +173,15 @@ class Metrics:
         """The last observed block's CSV row."""
         return dict(self._row)
 
+    @property
+    def book_columns(self) -> list[str]:
+        """books.csv's columns (none without order books: no books.csv)."""
+        return self.books.columns if self.books is not None else []
+
+    def book_rows(self) -> list[dict[str, Any]]:
+        """The last observed block's books.csv rows (none without order books)."""
+        return self.books.rows() if self.books is not None else []
+
     def summary(self) -> dict[str, Any]:
         synthetic = self.has_synthetic
         return {
@@ -155,7 +207,30 @@ class Metrics:
             "transactions": self.txs,
             "failed_transactions": self.failed,
             "events": self.events,
+            "liquidations_by_agent_kind": self.by_kind.summary(),
+            "depeg_seconds": self.depeg.summary() if self.depeg is not None else {},
+            **({"books": self.books.summary()} if self.books is not None else {}),
         }
+
+
+def labels_of(scenario: Scenario, agents: Iterable[AnyAgent], funder: bytes) -> dict[str, Any]:
+    """`Metrics.for_world`'s labels for a run: every address an agent holds (its wallet, its contracts) with the
+    agent's kind, the funder, each venue pool's venue, and the dollar-pegged assets (kind stable or synthetic,
+    starting within 5% of $1)."""
+    return {
+        "kind_of": {
+            address: agent.kind
+            for agent in agents
+            for address in (agent.wallet.address, *(h.address for h in agent.contracts().values()))
+        },
+        "funder": funder,
+        "venue_of": {pool.name: venue.name for venue in scenario.venues for pool in venue.pools},
+        "pegged": sorted(
+            a
+            for a, spec in scenario.assets.items()
+            if spec.kind in ("stable", "synthetic") and abs(spec.price - 1) <= 0.05
+        ),
+    }
 
 
 def _price_keys(world: World) -> list[str]:

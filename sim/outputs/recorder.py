@@ -1,4 +1,5 @@
-"""Streamed run outputs: events.jsonl, timeseries.csv, liquidations.csv and positions.csv appended and flushed
+"""Streamed run outputs: events.jsonl, timeseries.csv, liquidations.csv, positions.csv (and books.csv when the run
+has order books) appended and flushed
 whole block by whole block, manifest.json at the start and summary.json at the end, so that a crash or Ctrl-C
 keeps every finished block on disk and no half block."""
 
@@ -21,7 +22,7 @@ from typing import IO, Any
 LIQUIDATION_COLUMNS = (
     "id", "block", "tx_index", "market", "account", "group", "collateral", "usd", "mode",
     "trigger_block", "trigger_oracle", "trigger_asset", "trigger_old", "trigger_new",
-    "cause", "cause_agent", "parent", "wave",
+    "cause", "cause_agent", "parent", "wave", "trigger_venue",
 )  # fmt: skip
 
 
@@ -116,11 +117,18 @@ class Recorder:
     back to the end of the previous block, so all of them always end at the same whole block and the counts
     and hash the recorder reports describe exactly what is on disk."""
 
-    def __init__(self, out_dir: Path, columns: Sequence[str], position_columns: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        columns: Sequence[str],
+        position_columns: Sequence[str] = (),
+        book_columns: Sequence[str] = (),
+    ) -> None:
         self.out_dir = out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         self.columns = list(columns)
         self.position_columns = list(position_columns)
+        self.book_columns = list(book_columns)
         self._events = _Stream.open(out_dir / "events.jsonl")
         self._series = _Stream.open(out_dir / "timeseries.csv", _csv_text(self.columns, [], header=True))
         self._liquidations = _Stream.open(
@@ -128,6 +136,11 @@ class Recorder:
         )
         self._positions = _Stream.open(
             out_dir / "positions.csv", _csv_text(self.position_columns, [], header=True)
+        )
+        self._books = (
+            _Stream.open(out_dir / "books.csv", _csv_text(self.book_columns, [], header=True))
+            if self.book_columns
+            else None
         )
         self._hash = hashlib.sha256()
         self.blocks = 0  # blocks committed
@@ -145,9 +158,10 @@ class Recorder:
         row: Mapping[str, Any] | None,
         liquidations: Sequence[Mapping[str, Any]] = (),
         positions: Sequence[Mapping[str, Any]] = (),
+        books: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         """Append one block: its events, its metrics row (None: positions only, as at the start and the end),
-        its attributed liquidations and its changed positions, all or nothing."""
+        its attributed liquidations, its changed positions and its order books' rows, all or nothing."""
         lines = "".join(_EVENT_JSON.encode(event) + "\n" for event in events)
         texts = [
             (self._events, lines),
@@ -155,6 +169,8 @@ class Recorder:
             (self._liquidations, _csv_text(LIQUIDATION_COLUMNS, liquidations)),
             (self._positions, _csv_text(self.position_columns, positions) if self.position_columns else ""),
         ]
+        if self._books is not None:
+            texts.append((self._books, _csv_text(self.book_columns, books)))
         digest = self._hash.copy()
         digest.update(lines.encode())
         with signals_deferred():
@@ -199,6 +215,7 @@ class Recorder:
         write_json(self.out_dir / "summary.json", data)
 
     def close(self) -> None:
-        for stream in (self._events, self._series, self._liquidations, self._positions):
+        streams = (self._events, self._series, self._liquidations, self._positions, self._books)
+        for stream in (s for s in streams if s is not None):
             if not stream.handle.closed:
                 stream.handle.close()

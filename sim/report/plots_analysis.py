@@ -22,8 +22,10 @@ CAUSE_COLORS = {
     "loop_unwind": "tab:olive",
     "redemption": "tab:cyan",
     "trade": "tab:brown",
+    "cross_venue": "magenta",
     "unattributed": "black",
 }
+CROSS_VENUE_COLOR = "magenta"
 
 
 def hf_markets(ts: Timeseries) -> list[str]:
@@ -79,19 +81,32 @@ def draw_pnl(ax: Axes, by_kind: dict[str, dict[str, float]]) -> None:
 
 def draw_cascade(ax: Axes, rows: Sequence[dict[str, Any]]) -> None:
     """Each liquidation at (block, wave), area by USD, colour by what moved its trigger price; a line from
-    each to the liquidation whose sale pushed it under."""
+    each to the liquidation whose sale pushed it under; a cross-venue link (a liquidation on one venue triggered
+    from another venue's price) in magenta, each pair of venues labelled once ("A -> B")."""
     by_id = {int(r["id"]): r for r in rows}
+    labelled: set[tuple[str, str]] = set()
     for row in rows:
-        if row.get("parent"):
-            parent = by_id.get(int(row["parent"]))
-            if parent is not None:
-                ax.plot(
-                    [int(parent["block"]), int(row["block"])],
-                    [int(parent["wave"]), int(row["wave"])],
-                    color="tab:red",
-                    alpha=0.25,
-                    linewidth=0.8,
-                )
+        cross = row.get("cause") == "cross_venue"
+        parent = by_id.get(int(row["parent"])) if row.get("parent") else None
+        if parent is not None:
+            ax.plot(
+                [int(parent["block"]), int(row["block"])],
+                [int(parent["wave"]), int(row["wave"])],
+                color=CROSS_VENUE_COLOR if cross else "tab:red",
+                alpha=0.6 if cross else 0.25,
+                linewidth=1.2 if cross else 0.8,
+            )
+        pair = (str(row.get("trigger_venue") or (parent or {}).get("market", "?")), str(row["market"]))
+        if cross and pair not in labelled:
+            labelled.add(pair)
+            ax.annotate(
+                f"{pair[0].removeprefix('venue:')} -> {pair[1].removeprefix('venue:')}",
+                (int(row["block"]), int(row["wave"])),
+                textcoords="offset points",
+                xytext=(4, 6),
+                fontsize=7,
+                color=CROSS_VENUE_COLOR,
+            )
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[str(row["cause"])].append(row)
@@ -114,4 +129,7 @@ def draw_cascade(ax: Axes, rows: Sequence[dict[str, Any]]) -> None:
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([0], [0], color="tab:red", alpha=0.5))
     labels.append("sale -> next liquidation")
+    if labelled:
+        handles.append(Line2D([0], [0], color=CROSS_VENUE_COLOR))
+        labels.append("cross-venue link")
     ax.legend(handles, labels, fontsize=7, loc="upper right", title="trigger moved by", title_fontsize=7)

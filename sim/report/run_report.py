@@ -15,6 +15,7 @@ from typing import Any
 
 from matplotlib.axes import Axes
 
+from sim.report.books_report import book_figures, books_section, by_kind_table, depeg_table, read_books
 from sim.report.htmlpage import Row, page
 from sim.report.htmlpage import fmt as _fmt
 from sim.report.htmlpage import num as _num
@@ -322,7 +323,8 @@ def _cascade_section(summary: dict[str, Any], rows: list[dict[str, str]] | None)
     )
     graph = _plot(
         "Cascade graph: liquidations by block and wave (area ~ USD), linked to the liquidation whose sale "
-        "pushed them under",
+        "pushed them under; cross-venue links (a liquidation on one venue triggered from another) in magenta, "
+        "labelled with the venues",
         lambda ax: draw_cascade(ax, rows),
         height_in=3.6,
     )
@@ -391,6 +393,7 @@ def _header(manifest: dict[str, Any], summary: dict[str, Any]) -> str:
     links = (
         ("summary", "Summary"),
         ("cascade", "Cascade"),
+        *((("books", "Books"),) if summary.get("books") else ()),
         ("plots", "Plots"),
         ("pnl", "Agent PnL"),
         ("agents", "Agents"),
@@ -403,11 +406,18 @@ def _header(manifest: dict[str, Any], summary: dict[str, Any]) -> str:
 
 def render_report(out_dir: Path) -> str:
     """The report's HTML for a run folder; raises ReportError when timeseries.csv or summary.json is missing."""
+    return _render(out_dir)[0]
+
+
+def _render(out_dir: Path) -> tuple[str, list[tuple[str, str, bytes]]]:
+    """The report's HTML, and the figures also written as PNG files (the order books')."""
     _check_folder(out_dir)
     summary = _read_json(out_dir / "summary.json", required=True)
     manifest = _read_json(out_dir / "manifest.json", required=False)
     events_sha, event_counts = _read_events(out_dir / "events.jsonl")
     ts = read_timeseries(out_dir / "timeseries.csv")
+    books = read_books(out_dir / "books.csv")
+    figures = book_figures(books) if books else []
     summary_body = (
         "<h3>Liquidations and bad debt</h3>"
         + _liquidation_tables(summary)
@@ -415,6 +425,10 @@ def render_report(out_dir: Path) -> str:
         + _min_price_table(summary)
         + '</div><div class="side"><h3>Backing</h3>'
         + _state_table(summary)
+        + "<h3>Liquidated by agent kind</h3>"
+        + by_kind_table(summary)
+        + "<h3>Time below the peg</h3>"
+        + depeg_table(summary)
         + "<h3>Throughput and identity</h3>"
         + _throughput_table(summary, events_sha)
         + "</div></div>"
@@ -428,6 +442,7 @@ def render_report(out_dir: Path) -> str:
                 _cascade_section(summary, _read_liquidations(out_dir / "liquidations.csv")),
                 "cascade",
             ),
+            _section("Order books", books_section(summary, figures), "books") if books else "",
             _section("Plots", _plots(ts), "plots"),
             _section("Agent PnL", _pnl_section(summary), "pnl"),
             _section("Agent statistics", _agents_table(summary), "agents"),
@@ -435,12 +450,15 @@ def render_report(out_dir: Path) -> str:
             _section("Run parameters", _run_table(manifest, summary), "run"),
         ]
     )
-    return page(f"cascade-sim report: {manifest.get('scenario', {}).get('name', out_dir.name)}", body)
+    title = f"cascade-sim report: {manifest.get('scenario', {}).get('name', out_dir.name)}"
+    return page(title, body), figures
 
 
 def write_report(out_dir: Path) -> Path:
     """Write OUT_DIR/report.html from the run's outputs and return its path."""
-    page = render_report(out_dir)
+    page, figures = _render(out_dir)
+    for name, _, png in figures:
+        (out_dir / name).write_bytes(png)
     target = out_dir / "report.html"
     target.write_text(page, encoding="utf-8")
     return target

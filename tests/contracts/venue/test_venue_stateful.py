@@ -36,6 +36,7 @@ CROSS_ACCOUNTS = 2  # alice, bob; carol is isolated
 CROSS = st.integers(0, CROSS_ACCOUNTS - 1)
 fractions = st.integers(1, 100)
 NOT_LIQUIDATABLE = keccak(text="NotLiquidatable(address,int256,uint256)")[:4]
+NOTHING_TO_LIQUIDATE = keccak(text="NothingToLiquidate(address)")[:4]
 ASSET_PAUSED = keccak(text="AssetPaused(address,uint256)")[:4]
 LOAN_GROUP, ETH_GROUP = 65, 1  # carol's isolated groups: a USDT loan, an ETH long
 BID_TICKS = [19_000, 15_000, 8_000, 2_000]  # ALT bids at 1.90, 1.50, 0.80 and a stub at 0.20 USDT
@@ -267,6 +268,16 @@ class VenueMachine(TalliedMachine):
             self.w.stats["healthy_refused"] += 1
             return
         assets = sorted(set().union(*(self.w.touched(h) for h in failing.values())))
+        refusal = revert_data(self.chain, venue, "liquidate", [account.address], self.w.liquidator)
+        if refusal is not None and refusal[:4] == NOTHING_TO_LIQUIDATE:
+            # Nothing to close, sell, repay or write off: every failing group holds only ALT (and no quote that
+            # could repay), and the book has no bid for it.
+            assert self.w.book.bestBid()[0] == 0
+            for h in failing.values():
+                assert h["positions"] == {}
+                assert set(h["balances"]) <= {self.w.alt.address}
+            self.w.stats["nothing_refused"] += 1
+            return
         receipt = self._attempt("liquidate", assets, account.address, sender=self.w.liquidator)
         if receipt is None:
             return
