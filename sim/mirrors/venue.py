@@ -232,7 +232,8 @@ class LiquidationOutcome:
     quote_left: int = 0
     debt_left: int = 0
     liquidated_usd: int = 0
-    acted: bool = False  # False: the module reverts NothingToLiquidate (nothing closed, sold, repaid or written off)
+    # False: the module reverts NothingToLiquidate (nothing closed, sold, repaid or written off).
+    acted: bool = False
 
 
 def liquidate_cross(
