@@ -188,7 +188,7 @@ class CrossVenueArbitrageur(Agent[CrossVenueArbitrageurParams]):
         the base held on the selling venue, the quote held on the buying venue and max_trade_usd."""
         assert sell.book is not None and buy.book is not None
         base, quote = sell.info.tokens
-        if base not in world.reference or quote not in world.reference:
+        if world.usd(base) <= 0 or world.usd(quote) <= 0:
             return None
         seller, buyer = self._wallet_of(sell), self._wallet_of(buy)
         cap = usd_units(world, base, self.params.max_trade_usd)
