@@ -69,7 +69,10 @@ class BookMarketMakerParams(AgentParams):
         default=1.5, ge=1, description="equity / maintenance below which it pulls bids and repays its loan"
     )
     widen: float = Field(default=4.0, ge=1, description="spread and spacing multiple when volatility trips")
-    calm_blocks: int = Field(default=60, ge=0)
+    deleverage: bool = Field(
+        default=True, description="repay its loan with the quote its pulled bids free (False: keep the cash)"
+    )
+    calm_blocks: Drawn = Field(default=60, ge=0, description="quiet blocks before it quotes again")
 
 
 def ladder(
@@ -109,6 +112,7 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
     history: dict[str, deque[float]] = field(default_factory=dict)
     peak: dict[str, float] = field(default_factory=dict)
     since_quote: int = 0
+    seen_liquidations: int = 0
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         name = self.params.venue or ctx.scenario.venues[0].name
@@ -165,13 +169,20 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
     # -- every block
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
         assert self.view is not None
-        if self.state == DEAD:
-            return []
-        account = self.wallet.address
-        if account in self.view.liquidated:
-            self.state = DEAD
-            self.count("liquidated")
+        liquidations = self.view.liquidated.get(self.wallet.address, 0)
+        if liquidations > self.seen_liquidations:
+            self.seen_liquidations = liquidations
+            if self.state != DEAD:
+                self.count("liquidated")
+            self.state, self.calm = DEAD, 0
             return self._pull_all(world)
+        if self.state == DEAD:
+            # Its margin account is gone: it comes back, from what its wallet still holds, after calm_blocks.
+            self.calm += 1
+            if self.calm < self.params.calm_blocks:
+                return []
+            self.state, self.peak, self.history = CALM, {}, {}
+            self.count("returns")
         prices = {b: self._book_fair(world, b) for b in self.params.books}
         stress = self._stress(world, prices)
         self.since_quote += 1
@@ -335,7 +346,7 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
                 )
                 freed += sum(pool.book.get_order(i).escrow for i in bids)
         debt = sum(x for g in self.view.groups(self.wallet.address) for a, x in g.debts if a == self.quote)
-        repay = min(freed, debt)
+        repay = min(freed, debt) if self.params.deleverage else 0
         if repay > 0:
             token = world.market.tokens[self.quote]
             txs.append(self.view.handle.tx(self.wallet, "deposit", token.address, repay, tag=self.name))

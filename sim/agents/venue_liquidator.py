@@ -36,6 +36,8 @@ class VenueLiquidator(Agent[VenueLiquidatorParams]):
     cause = Cause.LIQUIDATION_SALE
 
     views: list[VenueView] = field(default_factory=list)
+    # account -> the best bids of the books it sells into when this agent last called it (book-only accounts)
+    tried: dict[bytes, tuple[tuple[int, int, int], ...]] = field(default_factory=dict)
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         wanted = self.params.venues or list(ctx.world.venues)
@@ -44,14 +46,46 @@ class VenueLiquidator(Agent[VenueLiquidatorParams]):
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
         txs: list[TxRequest] = []
         for view in self.views:
-            targets = [a for a in view.liquidatable() if _anything_to_do(world, view, a)]
+            targets = [a for a in view.liquidatable() if self._worth_a_call(world, view, a)]
             targets = targets[: self.params.max_per_block]
+            for account in targets:
+                bids = _book_bids(world, view, account)
+                if bids is not None:
+                    self.tried[account] = bids
             self.count("attempts", len(targets))
             txs += [
                 view.handle.tx(self.wallet, "liquidate", account, tag=self.name, gas=LIQUIDATE_GAS)
                 for account in targets
             ]
         return txs
+
+    def _worth_a_call(self, world: World, view: VenueView, account: bytes) -> bool:
+        """Something to do, and, for an account that only sells into books and was called before, something
+        changed since: its state was re-read (the call did something, or it traded) or a book's best bid moved
+        (the last call may have found the bids already taken by others in its block)."""
+        if not _anything_to_do(world, view, account):
+            return False
+        bids = _book_bids(world, view, account)
+        if bids is None or account in view.refreshed:
+            return True
+        return self.tried.get(account) != bids
+
+
+def _book_bids(world: World, view: VenueView, account: bytes) -> tuple[tuple[int, int, int], ...] | None:
+    """The best bid of every book the account's holdings sell into; None when any sells into a pool or the
+    account has a position to close (then every block's call can do something)."""
+    out = []
+    for group in view.groups(account):
+        if group.positions:
+            return None
+        for asset, _ in group.collaterals:
+            if asset == view.quote:
+                continue
+            book = world.pools[view.sells_into[asset]].book
+            if book is None:
+                return None
+            out.append(book.best_bid())
+    return tuple(out)
 
 
 def _anything_to_do(world: World, view: VenueView, account: bytes) -> bool:

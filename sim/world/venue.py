@@ -51,7 +51,7 @@ class VenueView:
     touched: set[bytes] = field(default_factory=set)
     insurance_fund: int = 0
     refreshed: frozenset[bytes] = frozenset()  # the accounts re-read by the latest refresh
-    liquidated: set[bytes] = field(default_factory=set)  # every account a liquidation has started on
+    liquidated: dict[bytes, int] = field(default_factory=dict)  # account -> liquidations started on it so far
     _seen: dict[str, int] = field(default_factory=dict)
     _dirty: set[bytes] = field(default_factory=set)
     _holders: dict[str, set[bytes]] = field(default_factory=dict)  # asset -> accounts exposed to its mark
@@ -67,7 +67,8 @@ class VenueView:
         if event.name in ACCOUNT_EVENTS and "account" in event.args:
             self.touched.add(to_address(event.args["account"]))
         if event.name == "LiquidationStarted":
-            self.liquidated.add(to_address(event.args["account"]))
+            account = to_address(event.args["account"])
+            self.liquidated[account] = self.liquidated.get(account, 0) + 1
 
     def queue_reads(self, reads: Reads) -> None:
         reads.add(self.handle, "insuranceFund", (), self._set_insurance)

@@ -140,16 +140,22 @@ def test_pulls_bids_and_repays_when_its_margin_ratio_trips(world: World) -> None
     assert agent.stats["repaid_usd"] == pytest.approx((10_000 * 10**6 + escrow) / 10**6)
 
 
-def test_stops_quoting_once_liquidated(world: World) -> None:
+def test_stops_quoting_once_liquidated_and_comes_back_after_calm(world: World) -> None:
     agent = maker(world)
     give_account(world, agent, 5_000 * WAD, 100_000 * 10**6)
     book = world.pools["alt_book"].book
     assert book is not None
     book.place_order(agent.owner, False, 20_100, 10 * WAD)
-    world.venues["bn"].liquidated.add(agent.wallet.address)
+    world.venues["bn"].liquidated[agent.wallet.address] = 1
     assert names(agent.act(world, RNG), "OrderBook") == ["cancelAllOrders"]
     assert agent.state == "liquidated"
     assert agent.act(world, RNG) == []
+    for _ in range(agent.params.calm_blocks - 2):
+        assert agent.act(world, RNG) == []
+    # calm_blocks later it quotes again from its wallet (its margin account is gone).
+    world.balances[(agent.wallet.address, "USDT")] = 50_000 * 10**6
+    assert names(agent.act(world, RNG), "OrderBook") == ["replaceOrders"]
+    assert agent.state == "calm" and agent.stats["returns"] == 1
 
 
 def test_widens_on_volatility_and_comes_back_after_calm(world: World) -> None:
