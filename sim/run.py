@@ -334,7 +334,7 @@ def run(options: RunOptions) -> dict[str, Any]:
         pnl = PnlBook(agents)
         pnl.open(world)
         metrics = Metrics.for_world(world, **labels_of(scenario, agents, funder.address))
-        positions = Positions.for_world(world, {a.wallet.address: a.name for a in agents})
+        positions = Positions.for_world(world, {w.address: a.name for a in agents for w in a.wallets()})
         recorder = Recorder(options.out_dir, metrics.columns, positions.columns, metrics.book_columns)
         recorder.manifest(_manifest(scenario, seed, blocks, market, options, agents, timeline, chain))
         recorder.block([], None, positions=positions.every("start", 0, world))

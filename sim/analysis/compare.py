@@ -41,6 +41,7 @@ def headline(summary: dict[str, Any]) -> dict[str, Any]:
     out["liq_count_total"] = sum(t.get("count", 0) for t in liquidations.values())
     out["liq_usd_total"] = round(sum(t.get("usd", 0.0) for t in liquidations.values()), 2)
     out["bad_debt_usd"] = summary.get("bad_debt_usd", math.nan)
+    out["bad_debt_net_usd"] = summary.get("bad_debt_net_usd", out["bad_debt_usd"])
     cascade = summary.get("cascade", {})
     out["max_wave"] = cascade.get("max_wave", 0)
     amplification = cascade.get("amplification")

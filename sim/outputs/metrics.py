@@ -28,9 +28,15 @@ class LiquidationTally:
     count: int = 0
     usd: float = 0.0
     bad_debt_usd: float = 0.0
+    covered_usd: float = 0.0  # bad debt paid back to the lenders afterwards (a rescue fund's repayDeficit)
 
     def as_dict(self) -> dict[str, float]:
-        return {"count": self.count, "usd": round(self.usd, 2), "bad_debt_usd": round(self.bad_debt_usd, 2)}
+        return {
+            "count": self.count,
+            "usd": round(self.usd, 2),
+            "bad_debt_usd": round(self.bad_debt_usd, 2),
+            "bad_debt_covered_usd": round(self.covered_usd, 2),
+        }
 
 
 @dataclass
@@ -117,6 +123,8 @@ class Metrics:
             for tally in touched:
                 tally.count += 1
                 tally.usd += liquidation.usd
+        for paid in liquidations.covered:
+            self.tallies[paid.market].covered_usd += paid.usd
         for bad in liquidations.bad_debts:
             touched = [self.tallies[bad.market], block_tallies[bad.market]]
             if bad.market.startswith("venue"):
@@ -187,6 +195,7 @@ class Metrics:
         return {
             "liquidations": {label: self.tallies[label].as_dict() for label in self.markets},
             "bad_debt_usd": round(sum(t.bad_debt_usd for t in self.tallies.values()), 2),
+            "bad_debt_net_usd": round(sum(t.bad_debt_usd - t.covered_usd for t in self.tallies.values()), 2),
             "lending_liquidations_by_collateral_usd": {
                 label: {asset: round(usd, 2) for asset, usd in sorted(assets.items())}
                 for label, assets in sorted(self.by_collateral.items())
@@ -221,7 +230,10 @@ def labels_of(scenario: Scenario, agents: Iterable[AnyAgent], funder: bytes) -> 
         "kind_of": {
             address: agent.kind
             for agent in agents
-            for address in (agent.wallet.address, *(h.address for h in agent.contracts().values()))
+            for address in (
+                *(w.address for w in agent.wallets()),
+                *(h.address for h in agent.contracts().values()),
+            )
         },
         "funder": funder,
         "venue_of": {pool.name: venue.name for venue in scenario.venues for pool in venue.pools},

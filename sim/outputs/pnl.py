@@ -66,6 +66,16 @@ def holdings(world: World, address: bytes) -> dict[str, float]:
     return {k: v for k, v in out.items() if v != 0.0}
 
 
+def agent_holdings(world: World, agent: AnyAgent) -> dict[str, float]:
+    """What an agent holds over every wallet it acts from (a cross-venue arbitrageur's venue and transit wallets,
+    a recycling redeemer's on-chain wallet)."""
+    out: dict[str, float] = defaultdict(float)
+    for wallet in agent.wallets():
+        for asset, amount in holdings(world, wallet.address).items():
+            out[asset] += amount
+    return {k: v for k, v in out.items() if v != 0.0}
+
+
 def value_usd(held: dict[str, float], prices: dict[str, float]) -> float:
     return float(
         sum(amount * (1.0 if asset == CASH else prices.get(asset, 0.0)) for asset, amount in held.items())
@@ -86,12 +96,12 @@ class PnlBook:
     table: list[dict[str, Any]] = field(default_factory=list)  # agents.csv's rows, set by close()
 
     def open(self, world: World) -> None:
-        self.start = {a.name: holdings(world, a.wallet.address) for a in self.agents}
+        self.start = {a.name: agent_holdings(world, a) for a in self.agents}
         self.start_prices = dict(world.reference)
 
     def close(self, world: World) -> None:
         """Mark the end and price every agent's row once (agents.csv and the per-kind figures share them)."""
-        self.end = {a.name: holdings(world, a.wallet.address) for a in self.agents}
+        self.end = {a.name: agent_holdings(world, a) for a in self.agents}
         self.end_prices = dict(world.reference)
         self.table = self._rows()
 

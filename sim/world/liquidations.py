@@ -48,6 +48,9 @@ class BadDebt:
 class BlockLiquidations:
     liquidations: list[Liquidation] = field(default_factory=list)
     bad_debts: list[BadDebt] = field(default_factory=list)
+    covered: list[BadDebt] = field(
+        default_factory=list
+    )  # written-off debt paid back (repayDeficit), by the payer
 
     def at(self) -> dict[tuple[int, int], Liquidation]:
         """The liquidations by the position of their event in the block."""
@@ -120,6 +123,10 @@ def _venue(
         unit = 10 ** venue.decimals[venue.quote]
         proceeds = float(int(args["proceeds"]) / unit * world.reference.get(venue.quote, 1.0))
         out.liquidations[i] = replace(out.liquidations[i], usd=out.liquidations[i].usd + proceeds)
+    elif event.name == "DeficitRepaid":
+        asset = venue.asset_of(to_address(args["asset"]))
+        usd = int(args["amount"]) / 10 ** venue.decimals[asset] * world.reference.get(asset, 1.0)
+        out.covered.append(BadDebt(venue.label, to_address(args["payer"]), asset, usd, ""))
     elif event.name == "BadDebt":
         asset = venue.asset_of(to_address(args["asset"]))
         usd = int(args["amount"]) / 10 ** venue.decimals[asset] * world.reference.get(asset, 1.0)

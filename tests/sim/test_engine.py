@@ -288,6 +288,44 @@ def test_october_2025_shows_the_events_signature(october_2025: tuple[Path, dict[
     assert cascade["by_cause"]["liquidation_sale"]["usd"] > 0.5 * summary["liquidations"]["venue"]["usd"]
 
 
+@pytest.fixture(scope="module")
+def october_2025_books(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The shipped October 2025 run on order books (two venues), in process: the same events as on anvil."""
+    out = tmp_path_factory.mktemp("oct10_books") / "ours"
+    return out, run(RunOptions(scenario=SCENARIOS / "oct10_2025.yaml", out_dir=out, backend="revm"))
+
+
+@pytest.mark.slow
+def test_october_2025_on_books_shows_the_events_signature(
+    october_2025_books: tuple[Path, dict[str, Any]],
+) -> None:
+    """Issue 13's figures: the venue depeg and its length, the books emptying, market makers among the
+    liquidated, and the second venue's liquidations caused by the first venue's crash."""
+    out, summary = october_2025_books
+    low = summary["min_price"]
+    assert low["oracle:binance:USDe"] < 0.80  # USDe printed ~0.65 on the venue...
+    assert low["pool:curve_usde_usdc:USDe"] > 0.97  # ...while staying near $1 on-chain
+    assert low["oracle:binance:wBETH"] < 0.5 * low["ref:wBETH"]  # the LST depegs on the venue only
+    assert low["pool:uni_wbeth_weth:wBETH"] > 0.9 * low["ref:wBETH"]
+    assert summary["depeg_seconds"]["binance:USDe"]["below_0.90"] >= 30 * 60  # ~21:40 -> 22:45 in the event
+    assert summary["depeg_seconds"]["pool:curve_usde_usdc:USDe"]["below_0.95"] == 0
+    modes = summary["venue_liquidations_by_margin_mode"]
+    assert modes["cross"]["usd"] > 3 * modes.get("isolated", {"usd": 0.0})["usd"]
+    by_collateral = summary["lending_liquidations_by_collateral_usd"]["lending:aave"]
+    assert by_collateral.get("USDe", 0.0) < 0.01 * sum(by_collateral.values())
+    books = summary["books"]
+    for book in ("binance:bn_alt_usdt", "okx:okx_alt_usdt"):  # the altcoin books empty out
+        assert books[book]["depth_drop"] >= 0.8, (book, books[book])
+    for book in ("binance:bn_usde_usdt", "binance:bn_alt_usdt", "binance:bn_weth_usdt"):
+        assert books[book]["spread_ratio_max"] >= 3, (book, books[book])
+    share = summary["liquidations_by_agent_kind"]["book_market_maker"]["share"]
+    assert 0.2 <= share <= 0.5  # market makers ~35% of liquidations in the event
+    assert summary["cascade"]["by_cause"]["cross_venue"]["usd"] > 0
+    rows = list(csv.DictReader((out / "liquidations.csv").open()))
+    okx = [r for r in rows if r["market"] == "venue:okx"]
+    assert okx and any(r["cause"] == "cross_venue" and r["trigger_venue"] == "binance" for r in okx)
+
+
 def test_mitigations_switch_on_from_the_command_line(tmp_path: Path) -> None:
     overrides = {"mitigations.circuit_breaker.enabled": True, "mitigations.gradual_liquidation.enabled": True}
     summary = run(
