@@ -60,6 +60,11 @@ class BookMarketMakerParams(AgentParams):
         default=0.7, ge=0, le=1, description="weight of the reference price in its fair value"
     )
     requote_blocks: int = Field(default=3, ge=1, le=1000)
+    watch: Literal["fair", "book"] = Field(
+        default="fair",
+        description="the price its volatility and drawdown limits watch: its fair value, or its books' own price "
+        "(a stablecoin maker pulls when its book dislocates from the peg, whatever the outside price)",
+    )
     vol_window: int = Field(default=10, ge=2, le=63)
     vol_limit: Drawn = Field(default=3.0, ge=0, description="annualized volatility that widens its quotes")
     drawdown_limit: Drawn = Field(
@@ -69,6 +74,11 @@ class BookMarketMakerParams(AgentParams):
         default=1.5, ge=1, description="equity / maintenance below which it pulls bids and repays its loan"
     )
     widen: float = Field(default=4.0, ge=1, description="spread and spacing multiple when volatility trips")
+    pulled_asks: Literal["requote", "hold"] = Field(
+        default="requote",
+        description="while its bids are pulled: keep re-quoting wide asks around its fair value, or hold the asks "
+        "it had (a maker that stops trading the book altogether)",
+    )
     deleverage: bool = Field(
         default=True, description="repay its loan with the quote its pulled bids free (False: keep the cash)"
     )
@@ -113,6 +123,7 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
     peak: dict[str, float] = field(default_factory=dict)
     since_quote: int = 0
     seen_liquidations: int = 0
+    account_lost: bool = False  # liquidated once: its margin account is the venue's problem now
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
         name = self.params.venue or ctx.scenario.venues[0].name
@@ -181,28 +192,40 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
             self.calm += 1
             if self.calm < self.params.calm_blocks:
                 return []
-            self.state, self.peak, self.history = CALM, {}, {}
+            self.state, self.peak, self.history, self.account_lost = CALM, {}, {}, True
             self.count("returns")
         prices = {b: self._book_fair(world, b) for b in self.params.books}
-        stress = self._stress(world, prices)
+        watched = (
+            prices
+            if self.params.watch == "fair"
+            else {b: self._book_own(world, b) or prices[b] for b in prices}
+        )
+        stress = self._stress(world, watched)
         self.since_quote += 1
-        txs: list[TxRequest] = []
         if stress == PULLED and self.state != PULLED:
             self.count("pulls")
-            txs += self._pull_bids(world)
-        elif stress != PULLED and self.state == PULLED:
+            self.state, self.since_quote = PULLED, 0
+            return self._pull_bids(world)  # its asks stay; the next re-quotes are wide asks only
+        if stress != PULLED and self.state == PULLED:
             self.count("returns")
         changed = stress != self.state
         self.state = stress
-        if stress != PULLED and (changed or self.since_quote >= self.params.requote_blocks):
-            txs += self._requote(world, prices)
-        return txs
+        if stress == PULLED and self.params.pulled_asks == "hold":
+            return []
+        if changed or self.since_quote >= self.params.requote_blocks:
+            return self._requote(world, prices)
+        return []
+
+    def _book_own(self, world: World, book: str) -> float:
+        """The book's own price (mid, else last trade) in its quote; 0 without one."""
+        pool = world.pools[book]
+        return pool.price(pool.info.tokens[0], self.quote)
 
     def _book_fair(self, world: World, book: str) -> float:
         pool = world.pools[book]
         base = pool.info.tokens[0]
         reference = world.reference.get(base, 0.0) / max(world.reference.get(self.quote, 1.0), 1e-12)
-        own = pool.price(base, self.quote)
+        own = self._book_own(world, book)
         if own <= 0:
             return reference
         a = self.params.anchor
@@ -305,7 +328,7 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
         base_unit, quote_unit = 10 ** world.market.decimals[base], 10 ** world.market.decimals[self.quote]
         quote_usd = quote_units / quote_unit * world.reference.get(self.quote, 1.0) * 0.95
         base_usd = base_units / base_unit * world.reference.get(base, 0.0) * 0.95
-        wide = state == WIDE
+        wide = state in (WIDE, PULLED)
         factor = p.widen if wide else 1.0
         scale = 0.5 if wide else 1.0
         inventory = base_usd / (base_usd + quote_usd) if base_usd + quote_usd > 0 else 0.5
