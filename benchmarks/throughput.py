@@ -41,7 +41,7 @@ from sim.node.inprocess import InProcessBackend
 from sim.node.paths import REPO_ROOT
 from sim.run import RunOptions, run
 
-SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025.yaml"
+SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025_pools.yaml"  # the constant-product October market: the figures in README
 START = 1_760_129_400
 
 
