@@ -219,8 +219,8 @@ interface IUnifiedMarginVenue is IUnifiedMarginVenueTypes {
     ///         which initial / maintenance rates on the debt's value. `pool` may be a v2 pair of asset and quote
     ///         or an IOrderBook with base `asset` and quote the venue's quote (told apart by probing baseToken()):
     ///         a book sets `onBook`, is approved for the asset and emits AssetBookSet as well.
-    /// @dev Warning: a book asset cannot be borrowable (InvalidParameter): a debt in it would be bought back
-    ///      from its pool, and a market order that sells base gives no exact-out quote to buy it with.
+    /// @dev Warning: a book asset cannot be borrowable, nor have loans still out (InvalidParameter): a debt in it
+    ///      would be bought back from its pool, and a market order that sells base gives no exact-out quote.
     function setAssetConfig(
         address asset,
         uint16 collateralRatioBps,
@@ -232,7 +232,8 @@ interface IUnifiedMarginVenue is IUnifiedMarginVenueTypes {
     /// @notice Liquidations sell the listed, non-quote, non-borrowable `asset` into `book` (an IOrderBook whose
     ///         base is `asset` and quote the venue's quote) by one market order at any price, bounded by the level
     ///         cap; the venue approves the book for the asset. Reverts InvalidParameter otherwise (a borrowable
-    ///         asset included: a debt in it would need a buy-back quote the book does not give).
+    ///         asset, or one with loans still out, included: a debt in it would need a buy-back quote the book
+    ///         does not give).
     function setAssetBook(address asset, address book) external;
     /// @notice The most price levels one liquidation's market order walks on a book (default 64; > 0).
     function setLiquidationMaxLevels(uint16 levels) external;
