@@ -130,14 +130,7 @@ class Arbitrageur(Agent[ArbitrageurParams]):
             if amount <= 0:
                 return None
             fill = book.preview(False, False, amount, tick, BOOK_MAX_LEVELS)
-            edge = fill.amounts[1] / 10 ** view.decimals[1] * world.usd(quote) - amount / 10 ** view.decimals[
-                0
-            ] * world.usd(base)
-            self.count("attempts")
-            self.count("expected_edge_usd", edge)
-            return view.info.handle.tx(
-                wallet, "sellBase", amount, tick, 0, BOOK_MAX_LEVELS, wallet.address, tag=self.name
-            )
+            return self._book_order(world, view, "sellBase", tick, (amount, fill.amounts[1]))
         ceiling = int(fair * (1 - margin) * WAD)
         if best_ask == 0 or best_ask >= ceiling or ceiling <= 0:
             return None
@@ -147,11 +140,18 @@ class Arbitrageur(Agent[ArbitrageurParams]):
         if spend <= 0:
             return None
         bought = book.preview(True, True, spend, tick, BOOK_MAX_LEVELS)
-        edge = bought.amounts[0] / 10 ** view.decimals[0] * world.usd(base) - spend / 10 ** view.decimals[
-            1
-        ] * world.usd(quote)
+        return self._book_order(world, view, "spendQuote", tick, (bought.amounts[0], spend))
+
+    def _book_order(
+        self, world: World, view: PoolView, fn: str, tick: int, amounts: tuple[int, int]
+    ) -> TxRequest:
+        """A market order limited at `tick` (sellBase gives the base, spendQuote the quote: `amounts` are the
+        base and quote it moves, as previewed), counted with its expected edge at the reference prices."""
+        (base, quote), (base_decimals, quote_decimals) = view.info.tokens, view.decimals
+        base_usd = amounts[0] / 10**base_decimals * world.usd(base)
+        quote_usd = amounts[1] / 10**quote_decimals * world.usd(quote)
         self.count("attempts")
-        self.count("expected_edge_usd", edge)
-        return view.info.handle.tx(
-            wallet, "spendQuote", spend, tick, 0, BOOK_MAX_LEVELS, wallet.address, tag=self.name
-        )
+        self.count("expected_edge_usd", quote_usd - base_usd if fn == "sellBase" else base_usd - quote_usd)
+        given = amounts[0] if fn == "sellBase" else amounts[1]
+        wallet = self.wallet
+        return view.info.handle.tx(wallet, fn, given, tick, 0, BOOK_MAX_LEVELS, wallet.address, tag=self.name)
