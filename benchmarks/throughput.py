@@ -41,7 +41,8 @@ from sim.node.inprocess import InProcessBackend
 from sim.node.paths import REPO_ROOT
 from sim.run import RunOptions, run
 
-SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025_pools.yaml"  # the constant-product October market: the figures in README
+# The constant-product October market: the figures in benchmarks/README.md were measured on it.
+SCENARIO = REPO_ROOT / "scenarios" / "oct10_2025_pools.yaml"
 START = 1_760_129_400
 
 
