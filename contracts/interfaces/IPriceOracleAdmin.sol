@@ -79,7 +79,9 @@ interface IPriceOracleAdmin is IPriceOracle {
     /// @notice Prices `asset` at `pool`'s time-weighted average against `quote` over windows of `window` seconds.
     function setPoolTwapSource(address asset, address pool, address quote, uint32 window) external;
     /// @notice Prices `asset` as `spotWeightBps` of `pool`'s spot plus the rest at `rate` (WAD) units of
-    ///         `underlying` per token (a 20% spot / 80% conversion-rate index: spotWeightBps = 2000).
+    ///         `underlying` per token (a 20% spot / 80% conversion-rate index: spotWeightBps = 2000). `pool` is a
+    ///         v2 pair of asset/quote, or an order book of asset/quote whose mid (else last trade) is the spot
+    ///         (Binance's wBETH index over its own book); a book with neither reverts EmptyBook.
     function setIndexSource(
         address asset,
         address pool,

@@ -18,6 +18,8 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant WAD = 1e18;
     uint256 internal constant Q112 = 2 ** 112;
+    /// @dev Index sources store this in `window` (unused by them otherwise) when their spot leg is a book.
+    uint32 internal constant INDEX_ON_BOOK = 1;
     /// @dev Pegs and pool quotes resolve recursively; four hops cover USDe -> USDT -> fixed with room to spare.
     uint256 internal constant MAX_DEPTH = 4;
     /// @dev A Median source weighs at most this many constituents (a sort in memory per read).
@@ -120,11 +122,15 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         if (spotWeightBps > BPS || rate == 0 || underlying == address(0) || underlying == asset) {
             revert InvalidParameter();
         }
-        _checkPool(asset, pool, quote);
+        bool onBook = _isBook(pool);
+        if (onBook) _checkBook(asset, pool, quote);
+        else _checkPool(asset, pool, quote);
         Source storage s = _reset(asset, SourceKind.Index);
         s.ref = pool;
         s.quote = quote;
         s.bps = spotWeightBps;
+        // The spot leg reads an order book's mid (falling back to its last trade) when `pool` is a book.
+        if (onBook) s.window = INDEX_ON_BOOK;
         s.underlying = underlying;
         s.value = rate;
         s.updatedAt = uint64(block.timestamp);
@@ -280,6 +286,7 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         if (kind != SourceKind.PoolSpot && kind != SourceKind.Index && kind != SourceKind.PoolTwap) {
             revert WrongSourceKind(asset, kind);
         }
+        if (kind == SourceKind.Index) return _indexSpot(s, asset, 0);
         return _spotPrice(asset, s.ref, s.quote, 0);
     }
 
@@ -300,7 +307,7 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         if (kind == SourceKind.PoolSpot) return _spotPrice(asset, s.ref, s.quote, depth);
         if (kind == SourceKind.PoolTwap) return _twapPrice(s, asset, depth);
         if (kind == SourceKind.Index) {
-            uint256 spot = _spotPrice(asset, s.ref, s.quote, depth);
+            uint256 spot = _indexSpot(s, asset, depth);
             uint256 converted = s.value * _price(s.underlying, depth + 1) / WAD;
             return (spot * s.bps + converted * (BPS - s.bps)) / BPS;
         }
@@ -311,6 +318,28 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         }
         if (kind == SourceKind.Median) return _median(asset, depth);
         revert NoSource(asset);
+    }
+
+    /// @dev An index's spot leg: its pair's spot, or its book's mid (else last trade) times the quote's price.
+    function _indexSpot(Source storage s, address asset, uint256 depth) internal view returns (uint256) {
+        if (s.window != INDEX_ON_BOOK) return _spotPrice(asset, s.ref, s.quote, depth);
+        uint256 bookPrice = _bookPrice(s.ref, false);
+        if (bookPrice == 0) revert EmptyBook(s.ref);
+        return bookPrice * _price(s.quote, depth + 1) / WAD;
+    }
+
+    /// @dev Whether `pool` answers an order book's baseToken() (a v2 pair does not).
+    function _isBook(address pool) internal view returns (bool) {
+        if (pool.code.length == 0) return false;
+        (bool ok, bytes memory data) = pool.staticcall(abi.encodeWithSelector(IOrderBook.baseToken.selector));
+        return ok && data.length == 32;
+    }
+
+    function _checkBook(address asset, address book, address quote) internal view {
+        if (quote == address(0) || quote == asset) revert InvalidParameter();
+        if (IOrderBook(book).baseToken() != asset || IOrderBook(book).quoteToken() != quote) {
+            revert PoolMismatch(book, asset, quote);
+        }
     }
 
     /// @dev A book's price (WAD quote per whole base): the last trade or the mid as asked, the other when the

@@ -435,22 +435,19 @@ class Scenario(_Strict):
                 f"{where}.pool names pool {source.pool!r}, which does not exist ({', '.join(pools)})"
             )
         kinds = {p.name: p.kind for p in self.all_pools()}
-        wanted = {"spot": "constant_product", "twap": "constant_product", "index": "constant_product",
-                  "mid": "order_book", "last": "order_book"}  # fmt: skip
+        wanted = {"spot": ("constant_product",), "twap": ("constant_product",),
+                  "index": ("constant_product", "order_book"), "mid": ("order_book",),
+                  "last": ("order_book",)}  # fmt: skip
         parts = [(source.kind, source.pool, f"{where}.pool")] if source.pool is not None else []
         parts += [(p.price, p.pool, f"{where}.sources[{i}].pool") for i, p in enumerate(source.sources)]
         for kind, pool, at in parts:
             if pool not in pools:
                 raise ValueError(f"{at} names pool {pool!r}, which does not exist ({', '.join(pools)})")
-            if kind in wanted and kinds.get(pool) != wanted[kind]:
-                reads = (
-                    "a book's mid or last trade"
-                    if wanted[kind] == "order_book"
-                    else "a constant-product pair"
-                )
+            if kind in wanted and kinds.get(pool) not in wanted[kind]:
+                allowed = " or ".join(wanted[kind])
                 raise ValueError(
-                    f"{at}: a {kind} price reads {reads}, and {pool!r} is a {kinds.get(pool)} pool; point it at "
-                    f"a {wanted[kind]} pool of the asset, or price the asset with kind: pushed, peg or fixed"
+                    f"{at}: a {kind} price reads a {allowed} pool, and {pool!r} is a {kinds.get(pool)} pool; point "
+                    f"it at a {allowed} pool of the asset, or price the asset with kind: pushed, peg or fixed"
                 )
             tokens = next(p.tokens for p in self.all_pools() if p.name == pool)
             if asset not in tokens:

@@ -305,8 +305,14 @@ def test_october_2025_on_books_shows_the_events_signature(
     low = summary["min_price"]
     assert low["oracle:binance:USDe"] < 0.80  # USDe printed ~0.65 on the venue...
     assert low["pool:curve_usde_usdc:USDe"] > 0.97  # ...while staying near $1 on-chain
-    assert low["oracle:binance:wBETH"] < 0.5 * low["ref:wBETH"]  # the LST depegs on the venue only
+    books_csv = list(csv.DictReader((out / "books.csv").open()))
+    wbeth_prints = [
+        float(r["last_trade"]) for r in books_csv if r["book"] == "bn_wbeth_usdt" and r["last_trade"]
+    ]
+    assert min(wbeth_prints) < 0.5 * low["ref:wBETH"]  # the LST crashes in the venue's book only...
     assert low["pool:uni_wbeth_weth:wBETH"] > 0.9 * low["ref:wBETH"]
+    # ...while its 20% book / 80% conversion-rate index mark (Binance's) moves by the book's fifth at most
+    assert 0.7 * low["ref:wBETH"] < low["oracle:binance:wBETH"] < low["ref:wBETH"]
     assert summary["depeg_seconds"]["binance:USDe"]["below_0.90"] >= 30 * 60  # ~21:40 -> 22:45 in the event
     assert summary["depeg_seconds"]["pool:curve_usde_usdc:USDe"]["below_0.95"] == 0
     modes = summary["venue_liquidations_by_margin_mode"]

@@ -204,3 +204,27 @@ def test_median_with_no_price_left_reverts_and_bad_constituents_are_refused(
     # Another kind leaves no constituents to read.
     oracle.setBookSource(usde, books["a"], False, sender=deployer)
     assert list(oracle.getMedianConstituents(usde)) == []
+
+
+def test_index_with_its_spot_leg_on_a_book(
+    oracle: Any, books: dict[str, Any], pair: Any, usde: Any, usdt: Any, usdc: Any, alice: Any, deployer: Any
+) -> None:
+    """A 20% spot / 80% conversion-rate index whose spot leg is a book's mid (Binance's wBETH index over its own
+    book), exact; a book of another quote is refused, an empty one reverts EmptyBook, a pair is still a pair."""
+    book, rate = books["a"], 98 * E18 // 100
+    with ape.reverts(oracle.PoolMismatch, pool=books["c"].address, asset=usde.address, quote=usdt.address):
+        oracle.setIndexSource(usde, books["c"], usdt, 2_000, usdc, rate, sender=deployer)
+    oracle.setIndexSource(usde, books["empty"], usdt, 2_000, usdc, rate, sender=deployer)
+    with ape.reverts(oracle.EmptyBook, book=books["empty"].address):
+        oracle.getAssetPrice(usde)
+    oracle.setIndexSource(usde, book, usdt, 2_000, usdc, rate, sender=deployer)
+    quotes(book, alice, 9_000, 9_100)  # mid 0.905 USDT
+    spot = book_usd(book.midPrice(), USDT_PRICE)
+    converted = rate * USDC_PRICE // E18
+    assert spot == 90_409_500 and converted == 98_000_000
+    expected = (spot * 2_000 + converted * 8_000) // 10_000
+    assert oracle.getAssetPrice(usde) == expected == 96_481_900
+    assert oracle.getSpotPrice(usde) == spot
+    oracle.setIndexSource(usde, pair, usdt, 2_000, usdc, rate, sender=deployer)  # a pair's spot, as before
+    pair_spot = spot_price(1_000_000 * E18, 800_000 * E6, 18, 6, USDT_PRICE)
+    assert oracle.getAssetPrice(usde) == (pair_spot * 2_000 + converted * 8_000) // 10_000
