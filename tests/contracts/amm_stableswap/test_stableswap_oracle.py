@@ -113,7 +113,9 @@ def test_two_swaps_in_one_block_move_the_ema_once(pool: Any, alice: Any, bob: An
     try:
         pool.exchange(1, 0, 100_000 * 10**6, 0, sender=bob, required_confirmations=0)
         pool.exchange(1, 0, 100_000 * 10**6, 0, sender=alice, required_confirmations=0)
-        chain.mine()
+        # The block's time given with the mine itself: a pinned next timestamp could be taken by the wall clock
+        # on a loaded machine (the EMA then moves by 867 s instead of 866, and the test read one wei in 10^9 off).
+        chain.provider.web3.provider.make_request("evm_mine", [t0 + 866])
     finally:
         chain.provider.web3.provider.make_request("evm_setAutomine", [True])
     # The second swap found ma_last_time == now: the EMA it stored is the first one's, unchanged.
