@@ -59,9 +59,7 @@ class Whale(Agent[WhaleParams]):
         return self.params.capital_usd * self.params.loop_fraction
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
-        venue = next(
-            v for v in ctx.scenario.venues if v.name == (self.params.venue or ctx.scenario.venues[0].name)
-        )
+        venue = ctx.scenario.venue_named(self.params.venue)
         self.view = ctx.world.venues[venue.name]
         self.loop_asset = ctx.scenario.synthetic.symbol if ctx.scenario.synthetic else ""
         self.isolated = bool(rng.random() < self.params.isolated_share)

@@ -206,8 +206,7 @@ class MarketBuilder:
             assert source.pool is not None
             configure_book_source(self, oracle, asset, source.kind, source.pool)
         elif source.kind == "median":
-            parts = [(p.pool, p.price, p.weight) for p in source.sources]
-            self.deployer.call(oracle, "setMedianSource", token, median_constituents(self, parts))
+            self.deployer.call(oracle, "setMedianSource", token, median_constituents(self, source.sources))
         else:
             assert source.pool is not None
             pool = self.market.pools[source.pool]
@@ -259,12 +258,15 @@ class MarketBuilder:
         """Quotes of a venue's price sources (a median's on-chain pair in USDC) that the venue does not list: its
         oracle prices them as fixed stables (validation refuses a non-stable one)."""
         listed = {venue.quote, *venue.collateral}
-        out: set[str] = set()
-        for collateral in venue.collateral.values():
-            pools = [collateral.oracle.pool] + [p.pool for p in collateral.oracle.sources]
-            for name in (p for p in pools if p is not None):
-                out.update(t for t in self.market.pools[name].tokens if t not in listed)
-        return sorted(out)
+        return sorted(
+            {
+                token
+                for collateral in venue.collateral.values()
+                for _, name in collateral.oracle.reads()
+                for token in self.market.pools[name].tokens
+                if token not in listed
+            }
+        )
 
     # -- the synthetic dollar (USDe-like) and its staking vault, minted against hedged collateral at start
     def _synthetic_dollar(self) -> None:

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from sim.market.market import Market, PoolInfo
-from sim.mirrors.orderbook.units import MAX_TICK
+from sim.mirrors.orderbook.units import MAX_TICK, price_divisor, quote_up
 from sim.node.chain import Wallet
 from sim.node.contracts import Deployer, Handle
 from sim.scenario.draws import draw
-from sim.scenario.schema import PoolSpec, Scenario, VenueSpec
+from sim.scenario.schema import MedianPart, PoolSpec, Scenario, VenueSpec
 from sim.scenario.streams import Streams
 
 
@@ -113,9 +113,10 @@ def seed_books(builder: MarketBuilder) -> None:
     for spec in (p for p in builder.scenario.all_pools() if p.kind == "order_book"):
         base, quote = spec.tokens
         depth = draw(spec.depth_usd, builder.streams.market(f"pool:{spec.name}"))
+        tick = tick_size_wad(builder, spec)
         orders = seed_ladder(
             book_price(builder, spec),
-            tick_size_wad(builder, spec),
+            tick,
             market.decimals[base],
             depth,
             builder.start_prices[base],
@@ -125,10 +126,9 @@ def seed_books(builder: MarketBuilder) -> None:
         if not orders:
             continue
         book = market.pools[spec.name].handle
-        divisor = 10 ** (18 + market.decimals[base] - market.decimals[quote])
-        tick = tick_size_wad(builder, spec)
+        divisor = price_divisor(market.decimals[base], market.decimals[quote])
         need_base = sum(a for bid, _, a in orders if not bid)
-        need_quote = sum(-(-a * t * tick // divisor) for bid, t, a in orders if bid)
+        need_quote = sum(quote_up(a, t * tick, divisor) for bid, t, a in orders if bid)  # the bids' escrow
         for token, amount in ((base, need_base), (quote, need_quote)):
             builder.fund(token, builder.funder.address, amount)
             builder.deployer.call(market.tokens[token], "approve", book.address, 2**256 - 1)
@@ -149,14 +149,11 @@ def configure_book_source(builder: MarketBuilder, oracle: Handle, asset: str, ki
     )
 
 
-def median_constituents(
-    builder: MarketBuilder, parts: Sequence[tuple[str, str, float]]
-) -> list[tuple[bytes, int, int]]:
+def median_constituents(builder: MarketBuilder, parts: Sequence[MedianPart]) -> list[tuple[bytes, int, int]]:
     """(ref, kind, weight) for setMedianSource: kind 0 a pair's spot, 1 a book's mid, 2 its last trade."""
     kinds = {"spot": 0, "mid": 1, "last": 2}
     return [
-        (builder.market.pools[pool].handle.address, kinds[price], round(weight * 10_000))
-        for pool, price, weight in parts
+        (builder.market.pools[p.pool].handle.address, kinds[p.price], round(p.weight * 10_000)) for p in parts
     ]
 
 
@@ -178,14 +175,11 @@ def deploy_venue(builder: MarketBuilder, spec: VenueSpec) -> None:
     for asset, collateral in spec.collateral.items():
         if asset == spec.quote:
             continue
-        pool = next(
-            (market.pools[p.name] for p in spec.pools if asset in p.tokens and spec.quote in p.tokens), None
-        )
-        if pool is None:
-            raise ValueError(f"{label}.collateral.{asset}: the venue needs a market of {asset}/{spec.quote}")
+        sells_into = spec.market_of(asset)
+        assert sells_into is not None  # validation requires a market for every collateral asset
         deployer.call(
             venue, "setAssetConfig", market.tokens[asset].address, builder.bps(collateral.ratio),
-            pool.handle.address, False, 0, 0,
+            market.pools[sells_into.name].handle.address, False, 0, 0,
         )  # fmt: skip
     deployer.call(
         venue,

@@ -73,6 +73,11 @@ class OracleSource(_Strict):
             )
         return self
 
+    def reads(self) -> list[tuple[str, str]]:
+        """(price kind, pool name) of every pool or book this source reads: its `pool`, or a median's parts."""
+        own: list[tuple[str, str]] = [(self.kind, self.pool)] if self.pool is not None else []
+        return own + [(part.price, part.pool) for part in self.sources]
+
 
 class PoolSpec(_Strict):
     """An AMM pool seeded at the assets' initial prices with `depth_usd` of total liquidity."""
@@ -220,6 +225,10 @@ class VenueSpec(_Strict):
     )
     mitigations: MitigationsSpec | None = None
 
+    def market_of(self, asset: str) -> VenuePoolSpec | None:
+        """The venue's market of `asset` against its quote: where a liquidation sells it (None: none listed)."""
+        return next((p for p in self.pools if asset in p.tokens and self.quote in p.tokens), None)
+
 
 class AgentPopulation(_Strict):
     kind: str
@@ -279,6 +288,10 @@ class Scenario(_Strict):
     def venue(self) -> VenueSpec | None:
         """The first venue (the only one in a one-venue scenario), or None."""
         return self.venues[0] if self.venues else None
+
+    def venue_named(self, name: str) -> VenueSpec:
+        """The venue called `name`; "" (an agent that names none) means the first."""
+        return next(v for v in self.venues if v.name == name) if name else self.venues[0]
 
     def venue_label(self, venue: VenueSpec) -> str:
         """The venue's contract and market label: `venue` in a one-venue scenario, `venue:<name>` otherwise."""
@@ -368,7 +381,7 @@ class Scenario(_Strict):
                     f"{venue.quote}; write tokens: [{pool.tokens[0]}, {venue.quote}]"
                 )
         for asset in venue.collateral:
-            if asset != venue.quote and not any({asset, venue.quote} <= set(p.tokens) for p in venue.pools):
+            if asset != venue.quote and venue.market_of(asset) is None:
                 raise ValueError(
                     f"{at}.collateral.{asset}: the venue sells collateral into its own markets; add a pool of "
                     f"{asset}/{venue.quote} under {at}.pools (an order book unless its kind says otherwise)"
@@ -430,17 +443,13 @@ class Scenario(_Strict):
             raise ValueError(
                 f"{where}: an index source blends spot with a conversion rate, so {asset} must be an lst"
             )
-        if source.pool is not None and source.pool not in pools:
-            raise ValueError(
-                f"{where}.pool names pool {source.pool!r}, which does not exist ({', '.join(pools)})"
-            )
         kinds = {p.name: p.kind for p in self.all_pools()}
         wanted = {"spot": ("constant_product",), "twap": ("constant_product",),
                   "index": ("constant_product", "order_book"), "mid": ("order_book",),
                   "last": ("order_book",)}  # fmt: skip
-        parts = [(source.kind, source.pool, f"{where}.pool")] if source.pool is not None else []
-        parts += [(p.price, p.pool, f"{where}.sources[{i}].pool") for i, p in enumerate(source.sources)]
-        for kind, pool, at in parts:
+        places = [f"{where}.pool"] if source.pool is not None else []
+        places += [f"{where}.sources[{i}].pool" for i in range(len(source.sources))]
+        for (kind, pool), at in zip(source.reads(), places, strict=True):
             if pool not in pools:
                 raise ValueError(f"{at} names pool {pool!r}, which does not exist ({', '.join(pools)})")
             if kind in wanted and kinds.get(pool) not in wanted[kind]:

@@ -3,11 +3,12 @@ orders read once when the world is built (the seed ladders), and every later cha
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from sim.mirrors.orderbook import OrderBookMirror
-from sim.mirrors.orderbook.state import append
+from sim.mirrors.orderbook.state import append, remove_from_level
 from sim.node.contracts import Handle
 from sim.node.reads import Reads
 
@@ -44,23 +45,17 @@ def queue_book_state(reads: Reads, handle: Handle, mirror: OrderBookMirror) -> N
 
 
 def _set_orders(mirror: OrderBookMirror, orders: list[Any]) -> None:
-    """Open orders join their levels in id order, which is their time priority within a level."""
+    """Open orders join their levels in id order, which is their time priority within a level; a filled order
+    waiting for its claim keeps only its proceeds."""
     s = mirror.state
-    for view in orders:
-        order_id, owner, is_bid, tick, _, remaining, claimable, _ = view
+    for order_id, owner, is_bid, tick, _, remaining, claimable, _ in orders:
         if int(order_id) == 0:  # closed (cancelled, or filled and claimed)
             continue
         append(s, int(order_id), str(owner).lower(), bool(is_bid), int(tick), int(remaining))
-        order = s.orders[int(order_id)]
-        s.orders[int(order_id)] = type(order)(
-            order.id, order.owner, order.is_bid, order.tick, int(remaining), int(claimable)
-        )
-        if int(remaining) == 0:
-            key = (order.is_bid, order.tick)
-            s.queues[key] = tuple(i for i in s.queues[key] if i != order.id)
-            if not s.queues[key]:
-                del s.queues[key]
-                s.ticks[order.is_bid].remove(order.tick)
+        order = replace(s.orders[int(order_id)], claimable=int(claimable))
+        s.orders[order.id] = order
+        if order.remaining == 0:
+            remove_from_level(s, order)
 
 
 def _set_last_trade(mirror: OrderBookMirror, out: tuple[int, int, int, int]) -> None:

@@ -223,9 +223,7 @@ def _venue_view(world: World, scenario: Scenario, spec: VenueSpec, deployed: dic
         decimals=dict(market.decimals),
         by_token={h.address: s for s, h in market.tokens.items()},
         sells_into={
-            a: next(p.name for p in spec.pools if a in p.tokens and spec.quote in p.tokens)
-            for a in spec.collateral
-            if a != spec.quote
+            a: m.name for a in spec.collateral if a != spec.quote and (m := spec.market_of(a)) is not None
         },
         snapshot=world.snapshot,
     )

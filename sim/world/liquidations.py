@@ -48,9 +48,8 @@ class BadDebt:
 class BlockLiquidations:
     liquidations: list[Liquidation] = field(default_factory=list)
     bad_debts: list[BadDebt] = field(default_factory=list)
-    covered: list[BadDebt] = field(
-        default_factory=list
-    )  # written-off debt paid back (repayDeficit), by the payer
+    # written-off debt paid back afterwards (the venue's repayDeficit), by the payer
+    covered: list[BadDebt] = field(default_factory=list)
 
     def at(self) -> dict[tuple[int, int], Liquidation]:
         """The liquidations by the position of their event in the block."""
@@ -64,10 +63,8 @@ def liquidations_in(events: list[Event], world: World) -> BlockLiquidations:
     for event in events:
         if event.contract.startswith("lending:"):
             _lending(event, world, out)
-        elif event.contract.startswith("venue"):
-            venue = next((v for v in world.venues.values() if v.label == event.contract), None)
-            if venue is not None:
-                _venue(event, venue, world, out, started)
+        elif event.contract in world.venue_by_label:
+            _venue(event, world.venue_by_label[event.contract], world, out, started)
     return out
 
 

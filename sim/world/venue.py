@@ -43,9 +43,8 @@ class VenueView:
     debt_margins: dict[str, tuple[int, int]]  # borrowable asset -> (imr bps, mmr bps)
     decimals: dict[str, int]
     by_token: dict[bytes, str]  # token address -> asset
-    sells_into: dict[str, str] = field(
-        default_factory=dict
-    )  # asset -> the pool or book liquidations sell it into
+    # asset -> the pool or book liquidations sell it into
+    sells_into: dict[str, str] = field(default_factory=dict)
     snapshot: Snapshot
     accounts: dict[bytes, tuple[bool, tuple[Group, ...]]] = field(default_factory=dict)
     touched: set[bytes] = field(default_factory=set)

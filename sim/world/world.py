@@ -137,13 +137,9 @@ class World:
     protocols: list[ProtocolView] = field(default_factory=list)
     lending: dict[str, LendingView] = field(default_factory=dict)
     venues: dict[str, VenueView] = field(default_factory=dict)  # by venue name, in scenario order
+    venue_by_label: dict[str, VenueView] = field(default_factory=dict)  # the same views by contract label
     synthetic: SyntheticView | None = None
     rescue_fund: RescueFundView | None = None
-
-    @property
-    def venue(self) -> VenueView | None:
-        """The first venue (the only one in a one-venue scenario), or None."""
-        return next(iter(self.venues.values()), None)
 
     @property
     def block(self) -> int:
@@ -186,6 +182,7 @@ class World:
 
     def add_venue(self, view: VenueView, assets: Iterable[str]) -> None:
         self.venues[view.name] = view
+        self.venue_by_label[view.label] = view
         self._add(view, view.oracle, assets)
 
     def add_synthetic(self, view: SyntheticView, assets: Iterable[str]) -> None:
