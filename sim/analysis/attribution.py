@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from sim.agents.base import Cause
-from sim.analysis.book_moves import CROSS_VENUE, BookMoves, cross_cause, rescaled
+from sim.analysis.book_moves import CROSS_VENUE, BookMoves, charge, rescaled
 from sim.analysis.cascade_summary import cascade_summary
 
 __all__ = ["CROSS_VENUE", "cascade_summary"]
@@ -178,6 +178,27 @@ class AnswerBook:
         return out
 
 
+@dataclass
+class _Sales:
+    """One block's liquidations so far, to tell a liquidation's sales: venue liquidations by transaction (their
+    sales are in the same transaction) and each lending bot's last liquidation by the collateral it seized."""
+
+    venue: dict[int, LiquidationRecord] = field(default_factory=dict)
+    bot_last: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def cause(self, event: Event, agent_cause: str, sold: str | None) -> tuple[str, int | None]:
+        """(cause, liquidation) of a trade selling `sold` (None: the event sells nothing): inside a venue
+        liquidation's transaction, that liquidation's sale; a liquidation bot's sale of collateral it seized,
+        that liquidation's; a bot's trade that sells none is an ordinary trade; else the agent's cause."""
+        liquidation = self.venue.get(event.tx_index)
+        if liquidation is not None:
+            return LIQUIDATION_SALE, liquidation.id
+        if agent_cause == LIQUIDATION_SALE and sold is not None:
+            parent = self.bot_last.get((event.agent, sold))
+            return (LIQUIDATION_SALE, parent) if parent is not None else (Cause.TRADE.value, None)
+        return agent_cause, None
+
+
 def _ln(a: float, b: float) -> float:
     return math.log(a / b) if a > 0 and b > 0 else 0.0
 
@@ -245,8 +266,7 @@ class Attribution:
     def _events(
         self, block: int, events: list[Event], liquidations: dict[tuple[int, int], Liquidation]
     ) -> None:
-        venue_liquidation: dict[int, LiquidationRecord] = {}
-        bot_last: dict[tuple[str, str], int] = {}
+        sales = _Sales()
         for event in events:
             liquidation = (
                 liquidations.get((event.tx_index, event.log_index))
@@ -256,36 +276,29 @@ class Attribution:
             if liquidation is not None:
                 record = self._record(liquidation)
                 if liquidation.group is None:
-                    bot_last[(event.agent, record.collateral)] = record.id
+                    sales.bot_last[(event.agent, record.collateral)] = record.id
                 else:
-                    venue_liquidation[event.tx_index] = record
+                    sales.venue[event.tx_index] = record
             elif event.contract in self.pool_labels:
-                self._pool_event(self.pool_labels[event.contract], event, venue_liquidation, bot_last)
+                self._pool_event(self.pool_labels[event.contract], event, sales)
             elif self.books is not None and (book := self.books.book_of(event.contract)) is not None:
-                self._book_event(book, event, venue_liquidation, bot_last)
+                self._book_event(book, event, sales)
             elif event.name == "TwapUpdated" and event.contract.startswith("oracle:"):
                 self.refreshed.add(
                     (event.contract.removeprefix("oracle:"), self.asset_name(event.args["asset"]))
                 )
 
-    def _book_event(
-        self,
-        name: str,
-        event: Event,
-        venue_liquidation: dict[int, LiquidationRecord],
-        bot_last: dict[tuple[str, str], int],
-    ) -> None:
-        """An order book's event: its price change goes to the answers the book drives (book_moves)."""
+    def _book_event(self, name: str, event: Event, sales: _Sales) -> None:
+        """An order book's event: its price change goes to the answers the book drives (book_moves). Only a
+        market order sells a token (a bot's cancel or placement keeps its agent's cause)."""
         assert self.books is not None
-        sale: tuple[int | None, str] | None = None
-        liquidation = venue_liquidation.get(event.tx_index)
-        if liquidation is not None:
-            sale = (liquidation.id, LIQUIDATION_SALE)
-        elif self.cause_of.get(event.agent) == LIQUIDATION_SALE and event.name == "MarketOrder":
-            sold = self.pool_tokens.get(name, ("", ""))[1 if event.args["isBuy"] else 0]
-            parent = bot_last.get((event.agent, sold))
-            sale = (parent, LIQUIDATION_SALE if parent is not None else Cause.TRADE.value)
-        self.books.observe(name, event, self.cause_of, sale, self.keys)
+        sold = (
+            self.pool_tokens.get(name, ("", ""))[1 if event.args["isBuy"] else 0]
+            if event.name == "MarketOrder"
+            else None
+        )
+        cause, parent = sales.cause(event, self.cause_of.get(event.agent, Cause.TRADE.value), sold)
+        self.books.observe(name, event, cause, parent, self.keys)
 
     def asset_name(self, address: Any) -> str:
         return self.token_names.get(to_address(address), "")
@@ -320,13 +333,7 @@ class Attribution:
         self.records.append(record)
         return record
 
-    def _pool_event(
-        self,
-        name: str,
-        event: Event,
-        venue_liquidation: dict[int, LiquidationRecord],
-        bot_last: dict[tuple[str, str], int],
-    ) -> None:
+    def _pool_event(self, name: str, event: Event, sales: _Sales) -> None:
         book = self.pools[name]
         agent_cause = self.cause_of.get(event.agent, Cause.TRADE.value)
         if event.name == "Transfer":  # LP minted (from zero) or burned (to zero); makers' net burn kept
@@ -347,29 +354,13 @@ class Attribution:
         dlog0 = _ln(new[1], new[0]) - _ln(old[1], old[0]) if min(old) > 0 else 0.0
         if dlog0 == 0.0:
             return
-        parent: int | None = None
-        liquidation = venue_liquidation.get(event.tx_index)
-        if liquidation is not None:
-            cause, parent = LIQUIDATION_SALE, liquidation.id
-        else:
-            cause = agent_cause
-            if cause == LIQUIDATION_SALE:
-                sold = self.sold_token(name, old, new)
-                parent = bot_last.get((event.agent, sold))
-                if parent is None:  # a bot's trade that sells no seized collateral is an ordinary trade
-                    cause = "trade"
+        cause, parent = sales.cause(event, agent_cause, self.sold_token(name, old, new))
         thin = self._thin_share(book, old, new, dlog0)
-        venue = self.pool_venue.get(name, "")
         for key, weight in self.pool_keys.get(name, []):
-            if thin != 0.0:
-                mm = cross_cause(MM_WITHDRAWAL, venue, key[0], self.venues)
-                if mm == CROSS_VENUE:
-                    self.part_venue[(mm, "market-makers", None)] = venue
-                self.keys[key].add((mm, "market-makers", None), weight * thin, event.block)
-            own = cross_cause(cause, venue, key[0], self.venues)
-            if own == CROSS_VENUE:
-                self.part_venue[(own, event.agent, parent)] = venue
-            self.keys[key].add((own, event.agent, parent), weight * (dlog0 - thin), event.block)
+            charge(
+                self.keys[key], self.part_venue, self.venues, key[0], self.pool_venue.get(name, ""),
+                (cause, event.agent, parent), weight, dlog0, thin, event.block,
+            )  # fmt: skip
 
     def sold_token(self, name: str, old: tuple[int, int], new: tuple[int, int]) -> str:
         tokens = self.pool_tokens.get(name, ("", ""))

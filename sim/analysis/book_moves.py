@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from sim.agents.base import Cause
 from sim.mirrors.orderbook import MAX_TICK, OrderBookMirror
+from sim.mirrors.orderbook.replay import apply_event
 from sim.mirrors.orderbook.state import Order, append, apply_fill
 from sim.node.events import Event
 
@@ -67,6 +68,33 @@ def cross_cause(cause: str, source_venue: str, oracle: str, venues: frozenset[st
     if source_venue and oracle in venues and oracle != source_venue:
         return CROSS_VENUE
     return cause
+
+
+def charge(
+    answer: KeyBook,
+    part_venue: dict[Part, str],
+    venues: frozenset[str],
+    oracle: str,
+    venue: str,
+    part: Part,
+    weight: float,
+    change: float,
+    withdrawal: float,
+    block: int,
+) -> None:
+    """Add one trade's log change of a source (a book's or pool's price, `change`) to an answer of `oracle` that
+    the source drives with `weight`: the `withdrawal` share to the market makers, the rest to `part`; either is
+    `cross_venue` when the source sits on a venue (`venue`) other than the oracle's (the source venue is kept
+    in `part_venue`)."""
+    if withdrawal != 0.0:
+        mm = (cross_cause(MM_WITHDRAWAL, venue, oracle, venues), "market-makers", None)
+        if mm[0] == CROSS_VENUE:
+            part_venue[mm] = venue
+        answer.add(mm, weight * withdrawal, block)
+    own = (cross_cause(part[0], venue, oracle, venues), part[1], part[2])
+    if own[0] == CROSS_VENUE:
+        part_venue[own] = venue
+    answer.add(own, weight * (change - withdrawal), block)
 
 
 def rescaled(parts: Mapping[Part, float], total: float) -> dict[Part, float]:
@@ -110,6 +138,9 @@ class BookMoves:
     withdrawn: dict[str, list[_Withdrawn]] = field(default_factory=lambda: defaultdict(list))
     part_venue: dict[Part, str] = field(default_factory=dict)  # a cross_venue part's source venue
     _before: dict[str, tuple[int, OrderBookMirror]] = field(default_factory=dict)  # pre-trade copy, by tx
+    _pruned: dict[str, int] = field(
+        default_factory=dict
+    )  # the block each `withdrawn` list was last pruned at
 
     @classmethod
     def copying(
@@ -128,31 +159,23 @@ class BookMoves:
         return name if name is not None and name in self.books else None
 
     def observe(
-        self,
-        name: str,
-        event: Event,
-        cause_of: Mapping[str, str],
-        sale: tuple[int | None, str] | None,
-        keys: MutableMapping[Key, Any],
+        self, name: str, event: Event, cause: str, parent: int | None, keys: MutableMapping[Key, Any]
     ) -> None:
-        """Fold one event of book `name` in, adding the price change it made to the answers it drives.
-        `sale`: (liquidation id or None, the cause) when the event's transaction is a liquidation's sale (or a
-        liquidation bot's trade that sells nothing it seized: no id, cause `trade`)."""
+        """Fold one event of book `name` in, adding the price change it made to the answers it drives, for the
+        transaction's `cause` (and the liquidation `parent` whose sale it is, if any)."""
         book = self.books[name]
-        cause = sale[1] if sale is not None else cause_of.get(event.agent, Cause.TRADE.value)
-        parent = sale[0] if sale is not None else None
         if event.name == "OrderFilled":
             before = self._before.get(name)
             if before is None or before[0] != event.tx_index:
                 self._before[name] = (event.tx_index, _copy(book))
-            book.apply_event(event.name, event.args, timestamp=0, block=event.chain_block)
+            self._replay(book, event)
             return
         old = {d.price: book_price(book, d.price) for d in self.drivers[name]}
         cancelled = book.state.orders.get(int(event.args.get("orderId", 0)))
         start = self._before.pop(name, None) if event.name == "MarketOrder" else None
         if start is not None:
             old = {kind: book_price(start[1], kind) for kind in old}
-        book.apply_event(event.name, event.args, timestamp=0, block=event.chain_block)
+        self._replay(book, event)
         self._track(name, event, cause, cancelled)
         new = {kind: book_price(book, kind) for kind in old}
         actual = {kind: _ln(new[kind], old[kind]) for kind in old}
@@ -162,46 +185,47 @@ class BookMoves:
             else dict.fromkeys(old, 0.0)
         )
         for driver in self.drivers[name]:
-            change, withdrawal = actual[driver.price], thin[driver.price]
-            if change == 0.0:
+            if actual[driver.price] == 0.0:
                 continue
-            oracle = driver.key[0]
-            own = cross_cause(cause, self.venue_of.get(name, ""), oracle, self.venues)
-            if own == CROSS_VENUE:
-                self.part_venue[(own, event.agent, parent)] = self.venue_of.get(name, "")
-            if withdrawal != 0.0:
-                mm = cross_cause(MM_WITHDRAWAL, self.venue_of.get(name, ""), oracle, self.venues)
-                if mm == CROSS_VENUE:
-                    self.part_venue[(mm, "market-makers", None)] = self.venue_of.get(name, "")
-                keys[driver.key].add((mm, "market-makers", None), driver.weight * withdrawal, event.block)
-            keys[driver.key].add(
-                (own, event.agent, parent), driver.weight * (change - withdrawal), event.block
-            )
+            charge(
+                keys[driver.key], self.part_venue, self.venues, driver.key[0], self.venue_of.get(name, ""),
+                (cause, event.agent, parent), driver.weight, actual[driver.price], thin[driver.price], event.block,
+            )  # fmt: skip
+
+    @staticmethod
+    def _replay(book: OrderBookMirror, event: Event) -> None:
+        """The event folded into this copy's state in place (the mirror's `apply_event` clones the state first,
+        for atomicity a private replay copy does not need)."""
+        apply_event(book.state, event.name, event.args, book.tick_size, book.divisor, 0, event.chain_block)
 
     def _track(self, name: str, event: Event, cause: str, cancelled: Order | None) -> None:
         """Market makers' cancels join the withdrawn orders; their re-placements at a cancelled level take
-        that volume back; orders older than the window drop out."""
-        recent = [w for w in self.withdrawn[name] if w.block > event.block - self.window]
+        that volume back; orders older than the window drop out (once per block: the list is in block order)."""
+        recent = self.withdrawn[name]
+        if self._pruned.get(name) != event.block:
+            self._pruned[name] = event.block
+            cutoff = event.block - self.window
+            old = next((i for i, w in enumerate(recent) if w.block > cutoff), len(recent))
+            del recent[:old]
         if event.name == "OrderCancelled" and cause == MM_WITHDRAWAL and cancelled is not None:
             if cancelled.remaining:
                 recent.append(_Withdrawn(event.block, cancelled))
         elif event.name == "OrderPlaced" and cause == MM_WITHDRAWAL:
             owner, is_bid, tick = str(event.args["owner"]), bool(event.args["isBid"]), int(event.args["tick"])
             left = int(event.args["baseAmount"])
-            kept = []
-            for item in recent:
-                o = item.order
-                if left and (o.owner, o.is_bid, o.tick) == (owner, is_bid, tick):
+            i = 0
+            while left and i < len(recent):
+                o = recent[i].order
+                if (o.owner, o.is_bid, o.tick) == (owner, is_bid, tick):
                     taken = min(left, o.remaining)
                     left -= taken
                     if taken == o.remaining:
+                        del recent[i]
                         continue
-                    item = _Withdrawn(
-                        item.block, Order(o.id, o.owner, o.is_bid, o.tick, o.remaining - taken, 0)
+                    recent[i] = _Withdrawn(
+                        recent[i].block, Order(o.id, o.owner, o.is_bid, o.tick, o.remaining - taken, 0)
                     )
-                kept.append(item)
-            recent = kept
-        self.withdrawn[name] = recent
+                i += 1
 
     def _thin(
         self, name: str, event: Event, before: OrderBookMirror, actual: Mapping[str, float]

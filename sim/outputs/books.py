@@ -56,6 +56,7 @@ class _Figures:
     resting: dict[str, float] = field(default_factory=dict)  # owner kind -> quote value
     bands: dict[int, float] = field(default_factory=dict)  # band's lower edge (%) -> quote value
     orders: int = 0
+    reserves: tuple[int, ...] = (0, 0)  # the pool view's reserves (base on the asks, quote behind the bids)
 
 
 @dataclass
@@ -111,17 +112,20 @@ def figures_of(
         last=last / wad if last else math.nan,
         depth_bid=depth_bid / quote_unit,
         depth_ask=depth_ask / quote_unit,
-        orders=sum(1 for order in book.state.orders.values() if order.remaining),
     )
+    band_of: dict[int, int] = {}  # tick -> band
     for order in book.state.orders.values():
         if not order.remaining:
             continue
+        out.orders += 1
         price = book.price(order.tick)
         value = quote_down(order.remaining, price, book.divisor) / quote_unit
         kind = kind_of.get(order.owner, OTHER)
         out.resting[kind] = out.resting.get(kind, 0.0) + value
         if start_price > 0:
-            band = _band(price / wad / start_price)
+            band = band_of.get(order.tick)
+            if band is None:
+                band = band_of[order.tick] = _band(price / wad / start_price)
             out.bands[band] = out.bands.get(band, 0.0) + value
     return out
 
@@ -202,9 +206,11 @@ class BookMetrics:
             if ref.name in touched or ref.name not in self._figures:
                 if ref.name not in self.start_price:
                     self.start_price[ref.name] = view.book_price() / 1e18
-                self._figures[ref.name] = figures_of(
+                figures = figures_of(
                     view.book, 10 ** view.decimals[1], self.start_price[ref.name], self.kind_of
                 )
+                figures.reserves = view.reserves()
+                self._figures[ref.name] = figures
             usd = world.reference.get(ref.quote, 1.0)
             self._rows.append(self._row(block, ref, usd, cancelled.get(ref.name, 0.0) * usd))
 
@@ -243,6 +249,12 @@ class BookMetrics:
         row |= {f"resting_usd:{kind}": _fmt(value) for kind, value in resting.items()}
         row |= {f"band_usd:{edge}": _fmt(f.bands.get(edge, 0.0) * usd) for edge in BANDS}
         return row
+
+    def reserves(self, name: str) -> tuple[int, ...] | None:
+        """Book `name`'s reserves (`PoolView.reserves`) as of the last observed block, kept from the block that
+        last touched it (None: not a book, or not observed yet)."""
+        figures = self._figures.get(name)
+        return figures.reserves if figures is not None else None
 
     def rows(self) -> list[dict[str, Any]]:
         """The last observed block's rows, one per book."""

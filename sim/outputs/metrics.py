@@ -168,7 +168,8 @@ class Metrics:
             for threshold, count in zip(HF_THRESHOLDS, view.health_bands(HF_THRESHOLDS), strict=True):
                 row[f"hf_below:{threshold:g}:lending:{name}"] = count
         for name, pool in world.pools.items():
-            row[f"depth_usd:{name}"] = _fmt(pool_depth_usd(pool, world))
+            reserves = self.books.reserves(name) if self.books is not None else None
+            row[f"depth_usd:{name}"] = _fmt(pool_depth_usd(pool, world, reserves))
         if synthetic is not None:
             row["backing_ratio"] = _fmt(synthetic.backing_ratio)
             row["reserve_fund_usd"] = _fmt(synthetic.reserve_fund_usd)
@@ -286,12 +287,14 @@ def insurance_fund_usd(world: World) -> float:
     )
 
 
-def pool_depth_usd(pool: PoolView, world: World) -> float:
-    """A pool's reserves at the reference prices."""
+def pool_depth_usd(pool: PoolView, world: World, reserves: tuple[int, ...] | None = None) -> float:
+    """A pool's reserves (`pool.reserves()` unless given: an order book's, kept by BookMetrics from the block
+    that last touched it) at the reference prices."""
+    held = pool.reserves() if reserves is None else reserves
     return float(
         sum(
             float(reserve) / 10**decimals * world.reference.get(token, 0.0)
-            for token, reserve, decimals in zip(pool.info.tokens, pool.reserves(), pool.decimals, strict=True)
+            for token, reserve, decimals in zip(pool.info.tokens, held, pool.decimals, strict=True)
         )
     )
 

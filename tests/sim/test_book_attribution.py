@@ -138,7 +138,8 @@ def feed(
     book_moves: BookMoves, events: list[Event], keys: Any, sale: tuple[int | None, str] | None = None
 ) -> None:
     for e in events:
-        book_moves.observe("bk", e, CAUSES, sale, keys)
+        cause, parent = (sale[1], sale[0]) if sale is not None else (CAUSES.get(e.agent, "trade"), None)
+        book_moves.observe("bk", e, cause, parent, keys)
 
 
 def test_a_market_makers_cancel_that_moves_the_mid_is_mm_withdrawal() -> None:
