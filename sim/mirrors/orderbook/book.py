@@ -319,10 +319,9 @@ class OrderBookMirror:
     def apply_event(self, name: str, args: Mapping[str, Any], *, timestamp: int = 0, block: int = 0) -> None:
         """Folds one decoded OrderBook event (with its block's timestamp and number) into the state: a book
         rebuilt from its events alone equals the contract's (orders, levels in time priority, owners' lists,
-        fees, last trade). Events of other names are ignored."""
-        s = self.state.clone()
-        apply_event(s, name, args, self.tick_size, self.divisor, timestamp, block)
-        self._commit(s)
+        fees, last trade). Events of other names are ignored. An event is a fact the chain already applied, so it is
+        folded into the state in place (calls copy the state first, so that a revert leaves it as it was)."""
+        apply_event(self.state, name, args, self.tick_size, self.divisor, timestamp, block)
 
     def apply_events(self, events: Iterable[tuple[str, Mapping[str, Any], int, int]]) -> None:
         """Folds (name, args, timestamp, block) tuples in log order."""
