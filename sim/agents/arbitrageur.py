@@ -9,7 +9,14 @@ import numpy as np
 from pydantic import Field
 
 from sim.agents.base import Agent, Cause, SetupContext
-from sim.agents.trading import approvals, spenders_for, stableswap_input_to_price, swap_tx, usd_units
+from sim.agents.trading import (
+    approvals,
+    spenders_for,
+    stableswap_input_to_price,
+    swap_tx,
+    units_usd,
+    usd_units,
+)
 from sim.mirrors.orderbook import FEE_DENOMINATOR
 from sim.node.chain import TxRequest
 from sim.scenario.kinds import MAX_USD, AgentParams, Drawn, PoolName
@@ -147,9 +154,8 @@ class Arbitrageur(Agent[ArbitrageurParams]):
     ) -> TxRequest:
         """A market order limited at `tick` (sellBase gives the base, spendQuote the quote: `amounts` are the
         base and quote it moves, as previewed), counted with its expected edge at the reference prices."""
-        (base, quote), (base_decimals, quote_decimals) = view.info.tokens, view.decimals
-        base_usd = amounts[0] / 10**base_decimals * world.usd(base)
-        quote_usd = amounts[1] / 10**quote_decimals * world.usd(quote)
+        base, quote = view.info.tokens
+        base_usd, quote_usd = units_usd(world, base, amounts[0]), units_usd(world, quote, amounts[1])
         self.count("attempts")
         self.count("expected_edge_usd", quote_usd - base_usd if fn == "sellBase" else base_usd - quote_usd)
         given = amounts[0] if fn == "sellBase" else amounts[1]

@@ -7,7 +7,7 @@ stops quoting for good once its account is liquidated: the liquidity vacuum come
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -21,7 +21,7 @@ from sim.mirrors.orderbook.units import MAX_TICK
 from sim.node.chain import TxRequest
 from sim.scenario.kinds import MAX_USD, AgentParams, AssetName, Drawn, PoolName, VenueName
 from sim.world.venue import VenueView
-from sim.world.world import World
+from sim.world.world import PoolView, World
 
 SECONDS_PER_YEAR = 365 * 24 * 3600
 WAD = 10**18
@@ -143,13 +143,8 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
         p, world, venue, tag = self.params, ctx.world, self.view.handle, self.name
         tokens = world.market.tokens
         deposits = {a: usd_units(world, a, p.collateral_usd * w) for a, w in p.collateral.items() if w > 0}
-        bases = {world.pools[b].info.tokens[0] for b in p.books}
-        wallet_funds = {
-            a: usd_units(
-                world, a, p.inventory_usd * sum(1 for b in p.books if world.pools[b].info.tokens[0] == a)
-            )
-            for a in bases
-        }
+        bases = self._bases(world)
+        wallet_funds = {a: usd_units(world, a, p.inventory_usd * n) for a, n in bases.items()}
         own_quote = usd_units(world, self.quote, p.quote_usd * len(p.books))
         margin_usd = sum(
             p.collateral_usd * w * self.view.ratios.get(a, 0) / 10_000 for a, w in p.collateral.items()
@@ -166,13 +161,12 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
         if loan > 0:
             txs.append(venue.tx(self.wallet, "borrow", tokens[self.quote].address, loan, tag=tag))
             txs.append(venue.tx(self.wallet, "withdraw", tokens[self.quote].address, loan, tag=tag))
-        budgets = {a: x for a, x in wallet_funds.items()}
         quote_each = (own_quote + loan) // max(1, len(p.books))
         for name in p.books:
             pool = world.pools[name]
             base = pool.info.tokens[0]
             fair = world.reference[base] / world.reference[self.quote]
-            share = budgets[base] // sum(1 for b in p.books if world.pools[b].info.tokens[0] == base)
+            share = wallet_funds[base] // bases[base]
             orders = self._orders(world, pool.book, base, fair, quote_each, share, CALM)
             txs.append(pool.info.handle.tx(self.wallet, "placeOrders", orders, tag=tag, gas=REQUOTE_GAS))
         return txs
@@ -261,23 +255,22 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
         return CALM
 
     def _requote(self, world: World, prices: dict[str, float]) -> list[TxRequest]:
+        """Replace every book's ladder; the budgets are everything it holds, in the wallet and resting on its
+        books: the quote shared among all its books, each base among the books of that base."""
         self.since_quote = 0
         txs: list[TxRequest] = []
-        bases: dict[str, int] = {}
-        for book in self.params.books:
-            bases[world.pools[book].info.tokens[0]] = bases.get(world.pools[book].info.tokens[0], 0) + 1
-        quote_total = world.balance(self.wallet.address, self.quote) + sum(
-            self._locked(world.pools[b].book, True) for b in self.params.books
-        )
+        bases = self._bases(world)
+        locked = {b: self._locked(world.pools[b]) for b in self.params.books}
+        quote_total = world.balance(self.wallet.address, self.quote) + sum(q for _, q in locked.values())
+        base_totals = {
+            base: world.balance(self.wallet.address, base)
+            + sum(x for b, (x, _) in locked.items() if world.pools[b].info.tokens[0] == base)
+            for base in bases
+        }
         for book in self.params.books:
             pool = world.pools[book]
             assert pool.book is not None
             base = pool.info.tokens[0]
-            base_total = world.balance(self.wallet.address, base) + sum(
-                self._locked(world.pools[b].book, False)
-                for b in self.params.books
-                if world.pools[b].info.tokens[0] == base
-            )
             fair = prices[book]
             if fair <= 0:
                 continue
@@ -287,10 +280,10 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
                 base,
                 fair,
                 quote_total // len(self.params.books),
-                base_total // bases[base],
+                base_totals[base] // bases[base],
                 self.state,
             )
-            mine = [i for i in pool.book.orders_of(self.owner)]
+            mine = pool.book.orders_of(self.owner)
             txs.append(
                 pool.info.handle.tx(
                     self.wallet, "replaceOrders", mine, orders, tag=self.name, gas=REQUOTE_GAS
@@ -299,18 +292,21 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
             self.count("requotes")
         return txs
 
-    def _locked(self, book: OrderBookMirror | None, quote_side: bool) -> int:
-        """What this agent's resting orders on `book` would give back if cancelled, in the quote or the base."""
-        if book is None:
-            return 0
-        total = 0
-        for order_id in book.orders_of(self.owner):
-            order = book.get_order(order_id)
-            if quote_side:
-                total += order.escrow if order.is_bid else order.claimable
+    def _bases(self, world: World) -> Counter[str]:
+        """Its books' base assets, each with the number of its books that trade it."""
+        return Counter(world.pools[b].info.tokens[0] for b in self.params.books)
+
+    def _locked(self, pool: PoolView) -> tuple[int, int]:
+        """(base, quote) its resting orders on the book would give back if cancelled."""
+        assert pool.book is not None
+        base = quote = 0
+        for order_id in pool.book.orders_of(self.owner):
+            order = pool.book.get_order(order_id)
+            if order.is_bid:
+                base, quote = base + order.claimable, quote + order.escrow
             else:
-                total += order.claimable if order.is_bid else order.escrow
-        return total
+                base, quote = base + order.escrow, quote + order.claimable
+        return base, quote
 
     def _orders(
         self,
@@ -326,7 +322,8 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
         assert book is not None
         p = self.params
         base_unit, quote_unit = 10 ** world.market.decimals[base], 10 ** world.market.decimals[self.quote]
-        quote_usd = quote_units / quote_unit * world.reference.get(self.quote, 1.0) * 0.95
+        quote_price = world.reference.get(self.quote, 1.0)
+        quote_usd = quote_units / quote_unit * quote_price * 0.95
         base_usd = base_units / base_unit * world.reference.get(base, 0.0) * 0.95
         wide = state in (WIDE, PULLED)
         factor = p.widen if wide else 1.0
@@ -343,7 +340,6 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
             bid_usd,
             base_usd * scale,
         )
-        quote_price = world.reference.get(self.quote, 1.0)
         out: list[tuple[bool, int, int]] = []
         for is_bid, price, usd in rungs:
             raw = price * WAD

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from sim.agents.base import Agent, BuildContext, Cause, SetupContext
-from sim.agents.trading import approvals, usd_units
+from sim.agents.trading import approvals, units_usd, usd_units
 from sim.agents.wallets import Transit, sub_wallet, venue_of
 from sim.mirrors.orderbook import FEE_DENOMINATOR, LevelView, OrderBookMirror, base_down, quote_up
 from sim.node.chain import TxRequest, Wallet
@@ -76,7 +76,7 @@ def crossing(
     ask_left = asks[0].base_volume if asks else 0
     while i < len(bids) and j < len(asks) and base < max_base:
         bid, ask = bids[i], asks[j]
-        if bid.price * (1 - sell_fee) <= ask.price * (1 + buy_fee) * (1 + edge):
+        if not pays(bid.price, ask.price, sell_fee, buy_fee, edge):
             break
         take = min(bid_left, ask_left, max_base - base)
         cost = quote_up(take, ask.price, divisor)
@@ -97,6 +97,16 @@ def crossing(
         if quote >= max_quote:
             break
     return base, bid_tick, quote, ask_tick
+
+
+def pays(bid_price: int, ask_price: int, sell_fee: float, buy_fee: float, edge: float) -> bool:
+    """Whether a bid, after the selling fee, pays more than an ask costs after the buying fee plus `edge` (an
+    empty side, price 0, never pays)."""
+    return (
+        bid_price > 0
+        and ask_price > 0
+        and bid_price * (1 - sell_fee) > ask_price * (1 + buy_fee) * (1 + edge)
+    )
 
 
 def taker_fee(book: OrderBookMirror) -> float:
@@ -190,14 +200,17 @@ class CrossVenueArbitrageur(Agent[CrossVenueArbitrageurParams]):
         base, quote = sell.info.tokens
         if world.usd(base) <= 0 or world.usd(quote) <= 0:
             return None
+        sell_fee, buy_fee, edge = taker_fee(sell.book), taker_fee(buy.book), self.params.min_edge_bps / 10_000
+        if not pays(sell.book.best_bid()[1], buy.book.best_ask()[1], sell_fee, buy_fee, edge):
+            return None  # the touch does not cross: no level can (most blocks; no level list built)
         seller, buyer = self._wallet_of(sell), self._wallet_of(buy)
         cap = usd_units(world, base, self.params.max_trade_usd)
         amount, sell_tick, spend, buy_tick = crossing(
             sell.book.levels(True, BOOK_MAX_LEVELS),
             buy.book.levels(False, BOOK_MAX_LEVELS),
-            taker_fee(sell.book),
-            taker_fee(buy.book),
-            self.params.min_edge_bps / 10_000,
+            sell_fee,
+            buy_fee,
+            edge,
             sell.book.divisor,
             min(cap, world.balance(seller.address, base)),
             world.balance(buyer.address, quote),
@@ -206,10 +219,7 @@ class CrossVenueArbitrageur(Agent[CrossVenueArbitrageurParams]):
             return None
         sold = sell.book.preview(False, False, amount, sell_tick, BOOK_MAX_LEVELS).amounts
         bought = buy.book.preview(True, True, spend, buy_tick, BOOK_MAX_LEVELS).amounts
-        units = (10 ** sell.decimals[0], 10 ** sell.decimals[1])
-        edge = (sold[1] - bought[1]) / units[1] * world.usd(quote) - (sold[0] - bought[0]) / units[
-            0
-        ] * world.usd(base)
+        edge = units_usd(world, quote, sold[1] - bought[1]) - units_usd(world, base, sold[0] - bought[0])
         if edge <= 0:
             return None
         return Plan(sell, buy, amount, sell_tick, spend, buy_tick, edge)
@@ -269,5 +279,5 @@ class CrossVenueArbitrageur(Agent[CrossVenueArbitrageurParams]):
                 continue
             txs += transit.send(world, wallets[high], asset, target, amount, self.name)
             self.count("transfers")
-            self.count("transfer_usd", amount / 10 ** world.market.decimals[asset] * world.usd(asset))
+            self.count("transfer_usd", units_usd(world, asset, amount))
         return txs

@@ -18,6 +18,7 @@ from sim.agents.trading import (
     spenders_for,
     stableswap_input_to_price,
     swap_tx,
+    units_usd,
     usd_units,
 )
 from sim.agents.wallets import Transit, sub_wallet
@@ -192,7 +193,7 @@ class Redeemer(Agent[RedeemerParams]):
         proceeds = world.balance(chain.address, p.quote)
         if proceeds > 0:
             txs += transit.send(world, chain, p.quote, self.wallet.address, proceeds, self.name)
-            self.count("recycled_usd", proceeds / 10 ** world.market.decimals[p.quote] * world.usd(p.quote))
+            self.count("recycled_usd", units_usd(world, p.quote, proceeds))
         return txs
 
     def _limit_tick(self, view: PoolView) -> int:

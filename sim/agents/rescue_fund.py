@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.agents.base import Agent, BuildContext, SetupContext
+from sim.agents.trading import units_usd
 from sim.market.venues import PLACE_GAS_PER_ORDER
 from sim.mirrors.orderbook.units import UINT96_MAX, base_down
 from sim.node.chain import TxRequest
@@ -116,7 +117,7 @@ class RescueFundOperator(Agent[RescueFundParams]):
             )
             escrow = sum(view.book.escrow_for(True, t, a) for _, t, a in orders) if view.book else 0
             self.count("bids", len(orders))
-            self.count("bid_usd", escrow / 10 ** view.decimals[1] * world.usd(view.info.tokens[1]))
+            self.count("bid_usd", units_usd(world, view.info.tokens[1], escrow))
         return txs
 
     def _ladder(self, world: World, view: PoolView, budget: int) -> list[tuple[bool, int, int]]:
@@ -154,8 +155,5 @@ class RescueFundOperator(Agent[RescueFundParams]):
             txs.append(
                 fund.handle.tx(self.wallet, "coverBadDebt", venue.address, token, amount, tag=self.name)
             )
-            self.count(
-                "bad_debt_covered_usd",
-                amount / 10 ** world.market.decimals[fund.quote] * world.usd(fund.quote),
-            )
+            self.count("bad_debt_covered_usd", units_usd(world, fund.quote, amount))
         return txs

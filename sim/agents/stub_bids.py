@@ -10,7 +10,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from sim.agents.base import Agent, BuildContext, SetupContext
-from sim.agents.trading import approvals
+from sim.agents.trading import approvals, units_usd
 from sim.market.venues import PLACE_GAS_PER_ORDER
 from sim.mirrors.orderbook.state import NewOrder
 from sim.mirrors.orderbook.units import MAX_TICK, UINT96_MAX
@@ -111,6 +111,5 @@ class StubBids(Agent[StubBidsParams]):
             gas = PLACE_GAS_PER_ORDER * len(orders) + 100_000
             txs.append(view.info.handle.tx(self.wallet, "placeOrders", orders, tag=self.name, gas=gas))
             self.count("attempted_bids", len(ladder))
-            usd = self.escrow[name] / 10 ** view.decimals[1] * world.usd(view.info.tokens[1])
-            self.count("attempted_bid_usd", usd)
+            self.count("attempted_bid_usd", units_usd(world, view.info.tokens[1], self.escrow[name]))
         return txs

@@ -29,6 +29,12 @@ def usd_units(world: World, asset: str, usd: float) -> int:
     return world.market.units(asset, usd / world.reference[asset])
 
 
+def units_usd(world: World, asset: str, amount: int) -> float:
+    """What `amount` base units of `asset` are worth in USD at this block's reference price (usd_units'
+    inverse)."""
+    return amount / int(10 ** world.market.decimals[asset]) * world.usd(asset)
+
+
 def approvals(
     wallet: Wallet, market: Market, spenders: list[bytes], assets: list[str], tag: str
 ) -> list[TxRequest]:

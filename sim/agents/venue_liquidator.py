@@ -46,12 +46,7 @@ class VenueLiquidator(Agent[VenueLiquidatorParams]):
     def act(self, world: World, rng: np.random.Generator) -> list[TxRequest]:
         txs: list[TxRequest] = []
         for view in self.views:
-            targets = [a for a in view.liquidatable() if self._worth_a_call(world, view, a)]
-            targets = targets[: self.params.max_per_block]
-            for account in targets:
-                bids = _book_bids(world, view, account)
-                if bids is not None:
-                    self.tried[account] = bids
+            targets = self._targets(world, view)
             self.count("attempts", len(targets))
             txs += [
                 view.handle.tx(self.wallet, "liquidate", account, tag=self.name, gas=LIQUIDATE_GAS)
@@ -59,16 +54,24 @@ class VenueLiquidator(Agent[VenueLiquidatorParams]):
             ]
         return txs
 
-    def _worth_a_call(self, world: World, view: VenueView, account: bytes) -> bool:
-        """Something to do, and, for an account that only sells into books and was called before, something
-        changed since: its state was re-read (the call did something, or it traded) or a book's best bid moved
-        (the last call may have found the bids already taken by others in its block)."""
-        if not _anything_to_do(world, view, account):
-            return False
-        bids = _book_bids(world, view, account)
-        if bids is None or account in view.refreshed:
-            return True
-        return self.tried.get(account) != bids
+    def _targets(self, world: World, view: VenueView) -> list[bytes]:
+        """Up to max_per_block accounts under maintenance worth a call: something to do, and, for an account that
+        only sells into books and was called before, something changed since: its state was re-read (the call
+        did something, or it traded) or a book's best bid moved (the last call may have found the bids already
+        taken by others in its block). Remembers the bids each book-only target is called at."""
+        targets: list[bytes] = []
+        for account in view.liquidatable():
+            if len(targets) >= self.params.max_per_block:
+                break
+            if not _anything_to_do(world, view, account):
+                continue
+            bids = _book_bids(world, view, account)
+            if bids is not None:
+                if account not in view.refreshed and self.tried.get(account) == bids:
+                    continue
+                self.tried[account] = bids
+            targets.append(account)
+        return targets
 
 
 def _book_bids(world: World, view: VenueView, account: bytes) -> tuple[tuple[int, int, int], ...] | None:
