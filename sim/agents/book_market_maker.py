@@ -126,7 +126,7 @@ class BookMarketMaker(Agent[BookMarketMakerParams]):
     account_lost: bool = False  # liquidated once: its margin account is the venue's problem now
 
     def bind(self, ctx: BuildContext, rng: np.random.Generator) -> None:
-        name = self.params.venue or ctx.scenario.venues[0].name
+        name = ctx.scenario.venue_named(self.params.venue).name
         self.view = ctx.world.venues[name]
         self.quote = self.view.quote
         self.owner = "0x" + self.wallet.address.hex()

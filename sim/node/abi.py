@@ -79,13 +79,31 @@ def _word_encoder(kind: str) -> Any:
     return None
 
 
+def _static_tuple_encoder(kind: str) -> Any:
+    """An encoder of one static struct of elementary members (an order book's `(bool,uint24,uint96)`), laid out
+    in place as its words one after the other; None for any other type."""
+    if not (kind.startswith("(") and kind.endswith(")")) or "(" in kind[1:]:
+        return None
+    words = [_word_encoder(member) for member in kind[1:-1].split(",")]
+    if any(w is None for w in words):
+        return None
+
+    def struct(value: Any) -> bytes:
+        if len(value) != len(words):
+            raise ValueError(f"{value!r} does not have the {len(words)} members of {kind}")
+        return b"".join(word(member) for word, member in zip(words, value, strict=True))
+
+    return struct
+
+
 def _fast_encoder(types: tuple[str, ...]) -> Any:
-    """Encode arguments of static elementary types and dynamic arrays of them (`address[]`, `uint256[]`)
-    directly, head then tail, as the ABI lays them out; None when a type needs eth_abi."""
+    """Encode arguments of static elementary types and dynamic arrays of them or of static structs of them
+    (`address[]`, `uint256[]`, `(bool,uint24,uint96)[]`) directly, head then tail, as the ABI lays them out;
+    None when a type needs eth_abi."""
     parts: list[tuple[bool, Any]] = []
     for kind in types:
         if kind.endswith("[]"):
-            element = _word_encoder(kind[:-2])
+            element = _word_encoder(kind[:-2]) or _static_tuple_encoder(kind[:-2])
             if element is None:
                 return None
             parts.append((True, element))
