@@ -109,17 +109,11 @@ def _source(scenario: Scenario, world: World, oracle: str, asset: str, spec: Ora
 
 def sources(scenario: Scenario, world: World) -> dict[tuple[str, str], Source]:
     """Every oracle answer the world reads, with the pool that drives it (none for fixed/pegged/pushed)."""
-    out: dict[tuple[str, str], Source] = {}
-    for market in scenario.lending:
-        for asset, spec in market.oracle.items():
-            out[(market.name, asset)] = _source(scenario, world, market.name, asset, spec)
-    for venue in scenario.venues:
-        for asset, collateral in venue.collateral.items():
-            out[(venue.name, asset)] = _source(scenario, world, venue.name, asset, collateral.oracle)
-    return out
+    return {key: _source(scenario, world, key[0], key[1], spec) for key, spec in _specs(scenario)}
 
 
 def _specs(scenario: Scenario) -> list[tuple[tuple[str, str], OracleSource]]:
+    """((oracle label, asset), source) of every oracle answer: the lending markets', then the venues'."""
     out = [((m.name, a), spec) for m in scenario.lending for a, spec in m.oracle.items()]
     out += [((v.name, a), c.oracle) for v in scenario.venues for a, c in v.collateral.items()]
     return out
@@ -155,11 +149,7 @@ def book_drivers(
         return None, spot
     books = {name: view.book for name, view in world.pools.items() if view.book is not None}
     venues = frozenset(v.name for v in scenario.venues)
-    return BookMoves.copying(books, drivers, _venue_of(scenario), venues, medians), spot
-
-
-def _venue_of(scenario: Scenario) -> dict[str, str]:
-    return {pool.name: venue.name for venue in scenario.venues for pool in venue.pools}
+    return BookMoves.copying(books, drivers, scenario.pool_venues(), venues, medians), spot
 
 
 def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgent]) -> Attribution:
@@ -189,7 +179,7 @@ def build_attribution(scenario: Scenario, world: World, agents: Sequence[AnyAgen
         token_names=dict(world.token_by_address),
         prices=dict(world.oracle_prices),
         books=books,
-        pool_venue=_venue_of(scenario),
+        pool_venue=scenario.pool_venues(),
         venues=frozenset(v.name for v in scenario.venues),
     )
     for pool, key, weight in spot:  # a median's pool constituents, beside the sources' own pools

@@ -237,7 +237,7 @@ def labels_of(scenario: Scenario, agents: Iterable[AnyAgent], funder: bytes) -> 
             )
         },
         "funder": funder,
-        "venue_of": {pool.name: venue.name for venue in scenario.venues for pool in venue.pools},
+        "venue_of": scenario.pool_venues(),
         "pegged": sorted(
             a
             for a, spec in scenario.assets.items()

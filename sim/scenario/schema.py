@@ -289,6 +289,10 @@ class Scenario(_Strict):
         """The first venue (the only one in a one-venue scenario), or None."""
         return self.venues[0] if self.venues else None
 
+    def pool_venues(self) -> dict[str, str]:
+        """Venue markets' names -> their venue's name (on-chain pools are in no venue)."""
+        return {pool.name: venue.name for venue in self.venues for pool in venue.pools}
+
     def venue_named(self, name: str) -> VenueSpec:
         """The venue called `name`; "" (an agent that names none) means the first."""
         return next(v for v in self.venues if v.name == name) if name else self.venues[0]
