@@ -18,8 +18,6 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant WAD = 1e18;
     uint256 internal constant Q112 = 2 ** 112;
-    /// @dev Index sources store this in `window` (unused by them otherwise) when their spot leg is a book.
-    uint32 internal constant INDEX_ON_BOOK = 1;
     /// @dev Pegs and pool quotes resolve recursively; four hops cover USDe -> USDT -> fixed with room to spare.
     uint256 internal constant MAX_DEPTH = 4;
     /// @dev A Median source weighs at most this many constituents (a sort in memory per read).
@@ -32,6 +30,7 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         uint16 bps; // Pushed: deviation threshold; Index: weight of the spot component
         uint32 window; // Pushed: heartbeat; PoolTwap: averaging window
         uint64 updatedAt; // Fixed/Pushed: last set; PoolTwap: last observation; Index: last rate update
+        bool spotOnBook; // Index: the spot leg is an order book (its mid, else last trade), not a v2 pair
         address ref; // Peg: the pegged-to asset; pool sources: the pair; book sources: the book
         address quote; // pool sources: the pair's other token; book sources: the book's quote
         address underlying; // Index: the asset the conversion rate converts into
@@ -129,8 +128,7 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         s.ref = pool;
         s.quote = quote;
         s.bps = spotWeightBps;
-        // The spot leg reads an order book's mid (falling back to its last trade) when `pool` is a book.
-        if (onBook) s.window = INDEX_ON_BOOK;
+        s.spotOnBook = onBook;
         s.underlying = underlying;
         s.value = rate;
         s.updatedAt = uint64(block.timestamp);
@@ -321,16 +319,18 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
     }
 
     /// @dev An index's spot leg: its pair's spot, or its book's mid (else last trade) times the quote's price.
+    ///      The book arm repeats _price's BookMid arm on purpose: a shared helper measured 100-250 gas more per
+    ///      venue call that reads a book-marked price (the oct10 run's gas_setup_by_call medians).
     function _indexSpot(Source storage s, address asset, uint256 depth) internal view returns (uint256) {
-        if (s.window != INDEX_ON_BOOK) return _spotPrice(asset, s.ref, s.quote, depth);
+        if (!s.spotOnBook) return _spotPrice(asset, s.ref, s.quote, depth);
         uint256 bookPrice = _bookPrice(s.ref, false);
         if (bookPrice == 0) revert EmptyBook(s.ref);
         return bookPrice * _price(s.quote, depth + 1) / WAD;
     }
 
     /// @dev Whether `pool` answers an order book's baseToken() (a v2 pair does not).
+    ///      An address without code answers the call with no data, so it is not a book either.
     function _isBook(address pool) internal view returns (bool) {
-        if (pool.code.length == 0) return false;
         (bool ok, bytes memory data) = pool.staticcall(abi.encodeWithSelector(IOrderBook.baseToken.selector));
         return ok && data.length == 32;
     }
@@ -378,12 +378,11 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
             ++count;
         }
         if (count == 0) revert NoConstituentPrice(asset);
-        uint256 cumulative;
-        for (uint256 i; i < count; ++i) {
-            cumulative += weights[i];
-            if (cumulative * 2 >= total) return prices[i];
-        }
-        return prices[count - 1]; // unreachable: the last cumulative is the total
+        // The walk stops at the latest on the last price: its cumulative weight is the total.
+        uint256 i;
+        uint256 cumulative = weights[0];
+        while (cumulative * 2 < total) cumulative += weights[++i];
+        return prices[i];
     }
 
     /// @dev One constituent's USD price (8 decimals, rounded down); false when its pool or book has none.
@@ -393,6 +392,8 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         returns (bool ok, uint256 price)
     {
         if (c.kind == CONSTITUENT_PAIR) {
+            // _spotPrice's formula, kept inline: a constituent's empty pair is left out rather than reverting, and
+            // routing _spotPrice through a shared (ok, price) helper costs every pool-priced read 300-600 gas.
             IUniswapV2Pair pair = IUniswapV2Pair(c.ref);
             (uint112 reserve0, uint112 reserve1,) = pair.getReserves();
             address token0 = pair.token0();
@@ -401,12 +402,11 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
             if (reserveAsset == 0 || reserveQuote == 0) return (false, 0);
             price = reserveQuote * 10 ** IERC20(asset).decimals() * _price(quote, depth + 1)
                 / (reserveAsset * 10 ** IERC20(quote).decimals());
-        } else {
-            uint256 bookPrice = _bookPrice(c.ref, c.kind == CONSTITUENT_BOOK_LAST);
-            if (bookPrice == 0) return (false, 0);
-            price = bookPrice * _price(IOrderBook(c.ref).quoteToken(), depth + 1) / WAD;
+            return (true, price);
         }
-        return (true, price);
+        uint256 bookPrice = _bookPrice(c.ref, c.kind == CONSTITUENT_BOOK_LAST);
+        if (bookPrice == 0) return (false, 0);
+        return (true, bookPrice * _price(IOrderBook(c.ref).quoteToken(), depth + 1) / WAD);
     }
 
     function _pairUpdatedAt(address pool) internal view returns (uint256) {
