@@ -59,15 +59,9 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
     /// @inheritdoc IUnifiedMarginVenue
     function setAssetBook(address asset, address book) external onlyOwner {
         AssetConfig storage c = _assets[asset];
-        if (!c.listed || asset == _quote || c.borrowable || _books[asset].borrowed != 0 || !_isBookOf(book, asset)) {
-            revert InvalidParameter();
-        }
-        address previous = c.pool;
-        bool wasOnBook = c.onBook;
-        c.pool = book;
-        c.onBook = true;
-        emit AssetBookSet(asset, book);
-        _reapprove(asset, previous, wasOnBook, book, true);
+        if (!c.listed || asset == _quote) revert InvalidParameter();
+        _checkBook(asset, book, c.borrowable);
+        _setPool(asset, c, book, true);
     }
 
     /// @inheritdoc IUnifiedMarginVenue
@@ -325,8 +319,7 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
 
     /// @inheritdoc IUnifiedMarginVenue
     function liquidationMaxLevels() external view returns (uint16) {
-        uint16 levels = _liquidationMaxLevels;
-        return levels == 0 ? DEFAULT_MAX_LEVELS : levels;
+        return _maxLevels();
     }
 
     /// @inheritdoc IUnifiedMarginVenue
@@ -472,8 +465,7 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
             if (pool == address(0)) revert InvalidParameter();
             onBook = _answersBaseToken(pool);
             if (onBook) {
-                // A book sells the asset but gives no exact-out quote to buy a debt in it back.
-                if (borrowable || _books[asset].borrowed != 0 || !_isBookOf(pool, asset)) revert InvalidParameter();
+                _checkBook(asset, pool, borrowable);
             } else {
                 address token0 = IUniswapV2Pair(pool).token0();
                 address token1 = IUniswapV2Pair(pool).token1();
@@ -493,21 +485,29 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
         c.borrowable = borrowable;
         c.borrowImrBps = borrowImrBps;
         c.borrowMmrBps = borrowMmrBps;
+        emit AssetConfigured(asset, c.id, ratioBps, pool, borrowable, borrowImrBps, borrowMmrBps);
+        _setPool(asset, c, pool, onBook);
+    }
+
+    /// @dev Points the asset at `pool` (a v2 pair or, `onBook`, an order book). A book pulls what a market order
+    ///      sells: the venue approves the current book for the asset once and revokes a book it no longer sells
+    ///      into. Pairs need no approval (the venue transfers to them).
+    function _setPool(address asset, AssetConfig storage c, address pool, bool onBook) internal {
         address previous = c.pool;
         bool wasOnBook = c.onBook;
         c.pool = pool;
         c.onBook = onBook;
-        emit AssetConfigured(asset, c.id, ratioBps, pool, borrowable, borrowImrBps, borrowMmrBps);
         if (onBook) emit AssetBookSet(asset, pool);
-        _reapprove(asset, previous, wasOnBook, pool, onBook);
-    }
-
-    /// @dev A book pulls what a market order sells: the venue approves the current book for the asset once and
-    ///      revokes a book it no longer sells into. Pairs need no approval (the venue transfers to them).
-    function _reapprove(address asset, address previous, bool wasOnBook, address pool, bool onBook) internal {
         if (previous == pool && wasOnBook == onBook) return;
         if (wasOnBook) SafeTransferLib.safeApprove(asset, previous, 0);
         if (onBook) SafeTransferLib.safeApprove(asset, pool, type(uint256).max);
+    }
+
+    /// @dev An asset may sell into `book` only when the book is `asset`'s against the venue's quote and the asset
+    ///      is not borrowable nor borrowed: a book sells the asset but gives no exact-out quote to buy a debt in
+    ///      it back.
+    function _checkBook(address asset, address book, bool borrowable) internal view {
+        if (borrowable || _books[asset].borrowed != 0 || !_isBookOf(book, asset)) revert InvalidParameter();
     }
 
     /// @dev Whether `pool` answers baseToken() with a word (an order book); a v2 pair has no such function and
@@ -519,8 +519,9 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
 
     /// @dev Whether `book` is an order book of `asset` against the venue's quote.
     function _isBookOf(address book, address asset) internal view returns (bool) {
-        if (!_answersBaseToken(book)) return false;
-        return IOrderBook(book).baseToken() == asset && IOrderBook(book).quoteToken() == _quote;
+        (bool ok, bytes memory data) = book.staticcall(abi.encodeCall(IOrderBook.baseToken, ()));
+        if (!ok || data.length < 32) return false;
+        return abi.decode(data, (address)) == asset && IOrderBook(book).quoteToken() == _quote;
     }
 
     function _repay(uint8 g, address asset, uint256 amount) internal {

@@ -73,6 +73,12 @@ abstract contract VenueBase is IUnifiedMarginVenueTypes, Owned {
     /// @dev Cumulative liquidated USD (8 decimals): sale proceeds at the quote's price plus closed notional.
     uint256 internal _liquidatedVolume;
 
+    /// @dev The level cap of a liquidation's market order on a book.
+    function _maxLevels() internal view returns (uint16 levels) {
+        levels = _liquidationMaxLevels;
+        if (levels == 0) levels = DEFAULT_MAX_LEVELS;
+    }
+
     // ---------------------------------------------------------------- valuation
 
     /// @dev Equity, maintenance and initial requirement of one group at current oracle prices.

@@ -187,10 +187,8 @@ contract VenueLiquidationModule is VenueBase {
     {
         address asset = _assetList[id];
         address book = _assets[asset].pool;
-        uint256 levels = _liquidationMaxLevels;
-        if (levels == 0) levels = DEFAULT_MAX_LEVELS;
         uint256 baseSold;
-        (baseSold, quoteOut) = IOrderBook(book).sellBase(amount, 1, 0, levels, address(this));
+        (baseSold, quoteOut) = IOrderBook(book).sellBase(amount, 1, 0, _maxLevels(), address(this));
         if (baseSold == 0) return 0;
         _debit(gr, id, baseSold);
         _credit(gr, QUOTE_ID, quoteOut);
