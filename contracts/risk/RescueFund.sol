@@ -126,20 +126,14 @@ contract RescueFund is IRescueFund, Owned {
 
     /// @inheritdoc IRescueFund
     function cancelBids(address book, uint32[] calldata ids) external onlyOperator nonReentrant {
-        address base = IOrderBook(book).baseToken();
-        (uint256 quoteBefore, uint256 baseBefore) = _balances(base);
-        IOrderBook(book).cancelOrders(ids);
-        (uint256 quoteAfter, uint256 baseAfter) = _balances(base);
-        emit BidsCancelled(book, quoteAfter - quoteBefore, baseAfter - baseBefore);
+        (uint256 quoteIn, uint256 baseIn) = _collect(book, ids, true);
+        emit BidsCancelled(book, quoteIn, baseIn);
     }
 
     /// @inheritdoc IRescueFund
     function claim(address book, uint32[] calldata ids) external onlyOperator nonReentrant {
-        address base = IOrderBook(book).baseToken();
-        (uint256 quoteBefore, uint256 baseBefore) = _balances(base);
-        IOrderBook(book).claim(ids);
-        (uint256 quoteAfter, uint256 baseAfter) = _balances(base);
-        emit Claimed(book, baseAfter - baseBefore, quoteAfter - quoteBefore);
+        (uint256 quoteIn, uint256 baseIn) = _collect(book, ids, false);
+        emit Claimed(book, baseIn, quoteIn);
     }
 
     /// @inheritdoc IRescueFund
@@ -171,6 +165,20 @@ contract RescueFund is IRescueFund, Owned {
     /// @inheritdoc IRescueFund
     function venues() external view returns (address[] memory) {
         return _venues;
+    }
+
+    /// @dev Cancels (`cancel`) or claims the orders `ids` on `book`; returns what came back, measured on the
+    ///      fund's balances.
+    function _collect(address book, uint32[] calldata ids, bool cancel)
+        internal
+        returns (uint256 quoteIn, uint256 baseIn)
+    {
+        address base = IOrderBook(book).baseToken();
+        (uint256 quoteBefore, uint256 baseBefore) = _balances(base);
+        if (cancel) IOrderBook(book).cancelOrders(ids);
+        else IOrderBook(book).claim(ids);
+        (uint256 quoteAfter, uint256 baseAfter) = _balances(base);
+        (quoteIn, baseIn) = (quoteAfter - quoteBefore, baseAfter - baseBefore);
     }
 
     function _balances(address base) internal view returns (uint256 quoteBalance, uint256 baseBalance) {
