@@ -4,6 +4,7 @@ bad debt repaid to its lenders, and every role check."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ape
@@ -100,17 +101,23 @@ def deploy_refusal(project: Any, deployer: Any, quote: str, threshold: int) -> b
     return None
 
 
+@pytest.fixture
 def crash_long(
-    venue: Any, usdt: Any, weth: Any, oracle: Any, deployer: Any, trader: Any, liquidator: Any
-) -> Any:
-    """`trader` longs 20 ETH on 10,000 USDT; ETH falls to 3,000 and the account is liquidated: 60,000 USD of
-    notional closed, a loss of 28,000 of which 18,000 the account cannot pay (no insurance: bad debt)."""
-    usdt.mint(trader, 10_000 * E6, sender=deployer)
-    usdt.approve(venue, MAX_UINT, sender=trader)
-    venue.deposit(usdt, 10_000 * E6, sender=trader)
-    venue.openPosition(weth, 20 * E18, sender=trader)
-    oracle.setFixedPrice(weth, 3_000 * USD, sender=deployer)
-    return venue.liquidate(trader, sender=liquidator)
+    venue: Any, usdt: Any, weth: Any, oracle: Any, deployer: Any, bob: Any, liquidator: Any
+) -> Callable[[], Any]:
+    """crash_long(): Bob longs 20 ETH on 10,000 USDT; ETH falls to 3,000 and the account is liquidated (the
+    receipt is returned): 60,000 USD of notional closed, a loss of 28,000 of which 18,000 the account cannot pay
+    (no insurance: bad debt)."""
+
+    def _crash() -> Any:
+        usdt.mint(bob, 10_000 * E6, sender=deployer)
+        usdt.approve(venue, MAX_UINT, sender=bob)
+        venue.deposit(usdt, 10_000 * E6, sender=bob)
+        venue.openPosition(weth, 20 * E18, sender=bob)
+        oracle.setFixedPrice(weth, 3_000 * USD, sender=deployer)
+        return venue.liquidate(bob, sender=liquidator)
+
+    return _crash
 
 
 def test_deployment_and_configuration_are_validated(
@@ -148,17 +155,7 @@ def test_deployment_and_configuration_are_validated(
 
 
 def test_activation_needs_the_threshold_and_happens_once(
-    fund: Any,
-    venue: Any,
-    usdt: Any,
-    weth: Any,
-    oracle: Any,
-    deployer: Any,
-    alice: Any,
-    bob: Any,
-    liquidator: Any,
-    operator: Any,
-    book: Any,
+    fund: Any, venue: Any, usdt: Any, alice: Any, operator: Any, book: Any, crash_long: Callable[[], Any]
 ) -> None:
     with ape.reverts(fund.BelowThreshold, total=0, threshold=THRESHOLD):
         fund.activate(sender=alice)
@@ -167,7 +164,7 @@ def test_activation_needs_the_threshold_and_happens_once(
     with ape.reverts(fund.NotActive):
         fund.coverBadDebt(venue, usdt, 1, sender=operator)
 
-    crash_long(venue, usdt, weth, oracle, deployer, bob, liquidator)
+    crash_long()
     expected = liquidate_cross(
         quote_balance=10_000 * E6,
         quote_debt=0,
@@ -190,20 +187,17 @@ def test_activation_needs_the_threshold_and_happens_once(
 
 def test_bids_are_escrowed_filled_claimed_and_cancelled(
     fund: Any,
-    venue: Any,
     book: Any,
     project: Any,
     usdt: Any,
     usde: Any,
     weth: Any,
-    oracle: Any,
     deployer: Any,
     alice: Any,
-    bob: Any,
-    liquidator: Any,
     operator: Any,
+    crash_long: Callable[[], Any],
 ) -> None:
-    crash_long(venue, usdt, weth, oracle, deployer, bob, liquidator)
+    crash_long()
     fund.activate(sender=alice)
     model = OrderBookMirror(18, 6, TICK, MIN_BASE, MAKER_PIPS, TAKER_PIPS)
     orders = [(True, 8_000, 1_000 * E18), (True, 2_000, 5_000 * E18)]  # 0.80 and a stub at 0.20
@@ -261,15 +255,13 @@ def test_cover_bad_debt_repays_the_venue_lenders(
     venue: Any,
     project: Any,
     usdt: Any,
-    weth: Any,
     oracle: Any,
     deployer: Any,
     alice: Any,
-    bob: Any,
-    liquidator: Any,
     operator: Any,
+    crash_long: Callable[[], Any],
 ) -> None:
-    receipt = crash_long(venue, usdt, weth, oracle, deployer, bob, liquidator)
+    receipt = crash_long()
     [bad] = list(receipt.decode_logs(venue.BadDebt))
     assert bad.amount == 18_000 * E6
     fund.activate(sender=alice)

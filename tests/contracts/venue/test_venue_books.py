@@ -11,7 +11,7 @@ import ape
 import pytest
 
 from sim.mirrors.orderbook import OrderBookMirror
-from sim.mirrors.venue import BookSale, ClosedPerp, liquidate_cross
+from sim.mirrors.venue import BookSale, liquidate_cross
 
 from .conftest import BOOK_USDT, E6, E18, FEE_BPS, INSURANCE, REWARD_BPS, USD
 
@@ -275,25 +275,6 @@ def test_bad_debt_on_a_book_asset_and_repay_deficit_gives_the_lenders_their_valu
     before = usdt.balanceOf(deployer)
     venue.withdrawLiquidity(usdt, shares, sender=deployer)
     assert usdt.balanceOf(deployer) - before == BOOK_USDT
-
-
-def test_liquidated_volume_counts_closed_notional(
-    venue: Any, usdt: Any, weth: Any, alice: Any, liquidator: Any, deposit: Any, set_price: Any
-) -> None:
-    deposit(alice, usdt, 10_000 * E6)
-    venue.openPosition(weth, 20 * E18, sender=alice)
-    set_price(weth, 4_050 * USD)
-    expected = liquidate_cross(
-        quote_balance=10_000 * E6,
-        quote_debt=0,
-        sales=[],
-        perps=[ClosedPerp(20 * E18, 4_400 * USD, 4_050 * USD)],
-        fee_bps=FEE_BPS,
-        reward_bps=REWARD_BPS,
-        insurance_fund=INSURANCE,
-    )
-    venue.liquidate(alice, sender=liquidator)
-    assert venue.liquidatedVolume() == expected.liquidated_usd == 81_000 * USD
 
 
 def test_book_listing_is_validated(

@@ -9,7 +9,7 @@ from typing import Any
 import ape
 import pytest
 
-from sim.mirrors.venue import ClosedPerp, Sale, buy, get_amount_out, liquidate_cross
+from sim.mirrors.venue import ClosedPerp, LiquidationOutcome, Sale, buy, get_amount_out, liquidate_cross
 
 from .conftest import BOOK_USDC, BOOK_USDT, E6, E9, E18, FEE_BPS, INSURANCE, REWARD_BPS, USD, reserves_of
 
@@ -134,6 +134,8 @@ def test_perp_liquidation_closes_at_mark_and_charges_on_notional(
     assert venue.balanceOf(alice, 0, usdt) == expected.quote_left == 1_785 * E6
     assert venue.getPosition(alice, weth).size == 0
     assert venue.getBook(usdt).available == BOOK_USDT + 7_000 * E6
+    # The venue's liquidated volume (the rescue fund's trigger) grows by the closed notional.
+    assert venue.liquidatedVolume() == expected.liquidated_usd == 81_000 * USD
 
 
 def _crashed_usde_account(
@@ -146,13 +148,23 @@ def _crashed_usde_account(
     dump: Any,
     set_price: Any,
     loan: int,
-) -> None:
-    """Bob holds only 10,000 USDe against `loan` USDT; then a whale dumps 150,000 USDe into the thin pool."""
+) -> LiquidationOutcome:
+    """Bob holds only 10,000 USDe against `loan` USDT; then a whale dumps 150,000 USDe into the thin pool.
+    Returns the mirror's liquidation of Bob at the pool's reserves after the dump."""
     deposit(bob, usde, 10_000 * E18)
     venue.borrow(usdt, loan, sender=bob)
     venue.withdraw(usdt, loan, sender=bob)
     dump(pools["USDe"], usde, 150_000 * E18)
     set_price(usde, 6_000_000)
+    return liquidate_cross(
+        quote_balance=0,
+        quote_debt=loan,
+        sales=[Sale(10_000 * E18, *reserves_of(pools["USDe"], usde))],
+        perps=[],
+        fee_bps=FEE_BPS,
+        reward_bps=REWARD_BPS,
+        insurance_fund=INSURANCE,
+    )
 
 
 def test_insurance_fund_covers_a_shortfall_to_the_wei(
@@ -166,16 +178,7 @@ def test_insurance_fund_covers_a_shortfall_to_the_wei(
     dump: Any,
     set_price: Any,
 ) -> None:
-    _crashed_usde_account(venue, usdt, usde, pools, bob, deposit, dump, set_price, 4_000 * E6)
-    expected = liquidate_cross(
-        quote_balance=0,
-        quote_debt=4_000 * E6,
-        sales=[Sale(10_000 * E18, *reserves_of(pools["USDe"], usde))],
-        perps=[],
-        fee_bps=FEE_BPS,
-        reward_bps=REWARD_BPS,
-        insurance_fund=INSURANCE,
-    )
+    expected = _crashed_usde_account(venue, usdt, usde, pools, bob, deposit, dump, set_price, 4_000 * E6)
     assert 0 < expected.insurance_used < INSURANCE and expected.bad_debt == 0 and expected.fee == 0
 
     receipt = venue.liquidate(bob, sender=liquidator)
@@ -208,16 +211,7 @@ def test_bad_debt_beyond_the_fund_is_written_off_the_book(
     dump: Any,
     set_price: Any,
 ) -> None:
-    _crashed_usde_account(venue, usdt, usde, pools, bob, deposit, dump, set_price, 8_000 * E6)
-    expected = liquidate_cross(
-        quote_balance=0,
-        quote_debt=8_000 * E6,
-        sales=[Sale(10_000 * E18, *reserves_of(pools["USDe"], usde))],
-        perps=[],
-        fee_bps=FEE_BPS,
-        reward_bps=REWARD_BPS,
-        insurance_fund=INSURANCE,
-    )
+    expected = _crashed_usde_account(venue, usdt, usde, pools, bob, deposit, dump, set_price, 8_000 * E6)
     assert expected.insurance_used == INSURANCE and expected.bad_debt > 0
 
     receipt = venue.liquidate(bob, sender=liquidator)
