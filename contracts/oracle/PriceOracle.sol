@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {OrderBookProbe} from "../libraries/OrderBookProbe.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
 import {IPriceOracleAdmin} from "../interfaces/IPriceOracleAdmin.sol";
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
@@ -121,7 +122,7 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         if (spotWeightBps > BPS || rate == 0 || underlying == address(0) || underlying == asset) {
             revert InvalidParameter();
         }
-        bool onBook = _isBook(pool);
+        bool onBook = OrderBookProbe.baseOf(pool) != address(0);
         if (onBook) _checkBook(asset, pool, quote);
         else _checkPool(asset, pool, quote);
         Source storage s = _reset(asset, SourceKind.Index);
@@ -326,13 +327,6 @@ contract PriceOracle is IPriceOracleAdmin, Owned {
         uint256 bookPrice = _bookPrice(s.ref, false);
         if (bookPrice == 0) revert EmptyBook(s.ref);
         return bookPrice * _price(s.quote, depth + 1) / WAD;
-    }
-
-    /// @dev Whether `pool` answers an order book's baseToken() (a v2 pair does not).
-    ///      An address without code answers the call with no data, so it is not a book either.
-    function _isBook(address pool) internal view returns (bool) {
-        (bool ok, bytes memory data) = pool.staticcall(abi.encodeWithSelector(IOrderBook.baseToken.selector));
-        return ok && data.length == 32;
     }
 
     function _checkBook(address asset, address book, address quote) internal view {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {OrderBookProbe} from "../libraries/OrderBookProbe.sol";
 import {IUnifiedMarginVenue} from "../interfaces/IUnifiedMarginVenue.sol";
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 import {IPriceOracle} from "../interfaces/IPriceOracle.sol";
@@ -463,7 +464,7 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
             if (pool != address(0) || !borrowable) revert InvalidParameter();
         } else {
             if (pool == address(0)) revert InvalidParameter();
-            onBook = _answersBaseToken(pool);
+            onBook = OrderBookProbe.baseOf(pool) != address(0);
             if (onBook) {
                 _checkBook(asset, pool, borrowable);
             } else {
@@ -510,18 +511,9 @@ contract UnifiedMarginVenue is IUnifiedMarginVenue, VenueBase {
         if (borrowable || _books[asset].borrowed != 0 || !_isBookOf(book, asset)) revert InvalidParameter();
     }
 
-    /// @dev Whether `pool` answers baseToken() with a word (an order book); a v2 pair has no such function and
-    ///      reverts, an address without code answers nothing. A low-level probe, so neither is mis-detected.
-    function _answersBaseToken(address pool) internal view returns (bool) {
-        (bool ok, bytes memory data) = pool.staticcall(abi.encodeCall(IOrderBook.baseToken, ()));
-        return ok && data.length >= 32;
-    }
-
     /// @dev Whether `book` is an order book of `asset` against the venue's quote.
     function _isBookOf(address book, address asset) internal view returns (bool) {
-        (bool ok, bytes memory data) = book.staticcall(abi.encodeCall(IOrderBook.baseToken, ()));
-        if (!ok || data.length < 32) return false;
-        return abi.decode(data, (address)) == asset && IOrderBook(book).quoteToken() == _quote;
+        return OrderBookProbe.baseOf(book) == asset && IOrderBook(book).quoteToken() == _quote;
     }
 
     function _repay(uint8 g, address asset, uint256 amount) internal {

@@ -14,21 +14,6 @@ def oracle(project: Any, deployer: Any, keeper: Any) -> Any:
     return contract
 
 
-@pytest.fixture(scope="module")
-def usdt(create_token: Any) -> Any:
-    return create_token("USDT", 6)
-
-
-@pytest.fixture(scope="module")
-def usde(create_token: Any) -> Any:
-    return create_token("USDe", 18)
-
-
-@pytest.fixture(scope="module")
-def weth(create_token: Any) -> Any:
-    return create_token("WETH", 18)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _roles_first(deployer: Any, alice: Any, bob: Any, keeper: Any, chain: Any) -> None:
     """Request the session roles before ape snapshots the module (avoids costly fixture rebasing)."""

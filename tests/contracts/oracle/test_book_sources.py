@@ -29,11 +29,6 @@ def _setup_first(
 
 
 @pytest.fixture(scope="module")
-def usdc(create_token: Any) -> Any:
-    return create_token("USDC", 6)
-
-
-@pytest.fixture(scope="module")
 def books(
     project: Any, deployer: Any, oracle: Any, usde: Any, usdt: Any, usdc: Any, alice: Any, bob: Any
 ) -> dict[str, Any]:

@@ -37,21 +37,6 @@ def _setup_first(
 
 
 @pytest.fixture(scope="module")
-def usdt(create_token: Any) -> Any:
-    return create_token("USDT", 6)
-
-
-@pytest.fixture(scope="module")
-def usde(create_token: Any) -> Any:
-    return create_token("USDe", 18)
-
-
-@pytest.fixture(scope="module")
-def weth(create_token: Any) -> Any:
-    return create_token("WETH", 18)
-
-
-@pytest.fixture(scope="module")
 def oracle(project: Any, deployer: Any, usdt: Any, weth: Any) -> Any:
     contract = project.PriceOracle.deploy(deployer, sender=deployer)
     contract.setFixedPrice(usdt, USD, sender=deployer)

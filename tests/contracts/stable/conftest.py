@@ -26,18 +26,8 @@ def oracle(project: Any, deployer: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def weth(create_token: Any) -> Any:
-    return create_token("WETH", 18)
-
-
-@pytest.fixture(scope="module")
 def steth(create_token: Any) -> Any:
     return create_token("stETH", 18)
-
-
-@pytest.fixture(scope="module")
-def usdt(create_token: Any) -> Any:
-    return create_token("USDT", 6)
 
 
 @pytest.fixture(scope="module")
