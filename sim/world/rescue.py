@@ -1,5 +1,6 @@
 """The rescue fund as the world sees it: the venues' total liquidated USD it activates on, whether it is active,
-the quote it holds, and each watched venue's bad debt in that quote (re-read every block while it exists)."""
+the quote it holds, and each watched venue's bad debt in that quote (re-read every block while it exists; the
+threshold is read once, activation is folded from the fund's Activated event)."""
 
 from __future__ import annotations
 
@@ -25,12 +26,13 @@ class RescueFundView:
     deficits: dict[str, int] = field(default_factory=dict)  # venue name -> bad debt of its quote book
 
     def apply(self, event: Event) -> None:
-        return None
+        if event.contract == "rescue_fund" and event.name == "Activated":  # it activates once, and for good
+            self.active = True
 
     def queue_reads(self, reads: Reads) -> None:
-        reads.add(self.handle, "thresholdUsd", (), partial(setattr, self, "threshold"))
+        if not self.threshold:  # immutable: read with the first refresh only
+            reads.add(self.handle, "thresholdUsd", (), partial(setattr, self, "threshold"))
         reads.add(self.handle, "totalLiquidated", (), partial(setattr, self, "total_liquidated"))
-        reads.add(self.handle, "active", (), partial(setattr, self, "active"))
         reads.add(self.quote_token, "balanceOf", (self.handle.address,), partial(setattr, self, "balance"))
         for name, venue in self.venues.items():
             reads.add(venue, "getBook", (self.quote_token.address,), partial(self._set_deficit, name))
